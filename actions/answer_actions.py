@@ -1,0 +1,118 @@
+"""Actions that answer from the knowledge base: a topic, more on the last topic, and its sources."""
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.clinic import load_clinic
+from actions.knowledge import CONDITION_INTENT, KnowledgeBase, Topic, load_knowledge
+from actions.replies import (
+    Reply,
+    answer_reply,
+    no_more_reply,
+    references_reply,
+    suggestions_reply,
+)
+
+LAST_TOPIC_SLOT = "last_topic"
+MORE_GIVEN_SLOT = "more_given"
+STARTER_TOPICS = ("what_is", "painful", "gua_sha", "uses")
+
+
+def utter(dispatcher: CollectingDispatcher, reply: Reply) -> None:
+    """Send a reply's text, buttons and payload as one bot message."""
+    dispatcher.utter_message(text=reply.text, buttons=reply.buttons, json_message=reply.payload)
+
+
+def last_topic(tracker: Tracker, kb: KnowledgeBase) -> Optional[Topic]:
+    """The topic of the last answer in this conversation, if any."""
+    return kb.topics.get(tracker.get_slot(LAST_TOPIC_SLOT) or "")
+
+
+def unknown_condition_reply(kb: KnowledgeBase, condition: Optional[str]) -> Reply:
+    """The honest no-answer for a condition the articles do not name."""
+    known = ", ".join(kb.condition_names())
+    template = kb.wording["condition_unknown"] if condition else kb.wording["condition_unnamed"]
+    text = template.format(condition=condition, known=known, contact=load_clinic().contact)
+    payload = {"type": "no_answer", "topic": None, "condition": condition, "known_conditions": kb.condition_names()}
+    return Reply(text=text, payload=payload)
+
+
+def no_topic_reply(kb: KnowledgeBase) -> Reply:
+    """Said when there is no topic to answer or follow up: popular questions as quick replies."""
+    starters = [kb.topics[topic_id] for topic_id in STARTER_TOPICS]
+    return suggestions_reply(kb, kb.wording["no_topic_yet"], starters, "no_topic")
+
+
+class ActionAnswerTopic(Action):
+    """Answer the topic the user asked about, or say honestly that the articles do not cover it."""
+
+    def name(self) -> Text:
+        """Name used in domain.yml and the rules."""
+        return "action_answer_topic"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        """Look the topic up by intent (conditions by their words) and utter its answer."""
+        kb = load_knowledge()
+        message = tracker.latest_message
+        intent = (message.get("intent") or {}).get("name")
+        if intent == CONDITION_INTENT:
+            named = [e["value"] for e in message.get("entities", []) if e.get("entity") == "condition"]
+            topic = kb.condition_topic(*named, message.get("text") or "")
+            if topic is None:
+                utter(dispatcher, unknown_condition_reply(kb, named[0] if named else None))
+                return []
+        else:
+            topic = kb.topic_for_intent(intent)
+        if topic is None:
+            utter(dispatcher, no_topic_reply(kb))
+            return []
+        utter(dispatcher, answer_reply(kb, topic, topic.answer))
+        return [SlotSet(LAST_TOPIC_SLOT, topic.id), SlotSet(MORE_GIVEN_SLOT, False)]
+
+
+class ActionTellMore(Action):
+    """Follow-up 'tell me more' / 'why?': the next passages on the last topic, or related topics."""
+
+    def name(self) -> Text:
+        """Name used in domain.yml and the rules."""
+        return "action_tell_more"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        """Utter the topic's further passages once, then offer related topics."""
+        kb = load_knowledge()
+        topic = last_topic(tracker, kb)
+        if topic is None:
+            utter(dispatcher, no_topic_reply(kb))
+            return []
+        if topic.more and not tracker.get_slot(MORE_GIVEN_SLOT):
+            utter(dispatcher, answer_reply(kb, topic, topic.more, reply_type="more"))
+            return [SlotSet(MORE_GIVEN_SLOT, True)]
+        utter(dispatcher, no_more_reply(kb, topic))
+        return []
+
+
+class ActionShowSources(Action):
+    """Follow-up 'which study says so?': the full references behind the last answer."""
+
+    def name(self) -> Text:
+        """Name used in domain.yml and the rules."""
+        return "action_show_sources"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        """Utter the full references of every passage shown on the last topic."""
+        kb = load_knowledge()
+        topic = last_topic(tracker, kb)
+        if topic is None:
+            utter(dispatcher, no_topic_reply(kb))
+            return []
+        passages = topic.answer + (topic.more if tracker.get_slot(MORE_GIVEN_SLOT) else ())
+        utter(dispatcher, references_reply(kb, topic, passages))
+        return []

@@ -1,0 +1,51 @@
+"""The clinic's contact details: clinic.yml, overridden by environment variables."""
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+CLINIC_FILE = Path(__file__).resolve().parent.parent / "clinic.yml"
+
+
+@dataclass(frozen=True)
+class Clinic:
+    """Who to contact, and the emergency numbers to give."""
+
+    name: str
+    phone: str
+    website: str
+    emergency_number: str
+    crisis_line: str
+
+    @property
+    def contact(self) -> str:
+        """'<name> at <phone>', plus ' or <website>' when one is configured."""
+        contact = f"{self.name} at {self.phone}"
+        return f"{contact} or {self.website}" if self.website else contact
+
+
+ENVIRONMENT_VARIABLES = {
+    "name": "CLINIC_NAME",
+    "phone": "CLINIC_PHONE",
+    "website": "CLINIC_WEBSITE",
+    "emergency_number": "EMERGENCY_NUMBER",
+    "crisis_line": "CRISIS_LINE",
+}
+
+
+def clinic_from(settings: dict, environ: dict) -> Clinic:
+    """Settings from clinic.yml, each replaced by its environment variable when that is set."""
+    return Clinic(
+        **{
+            key: str(environ.get(variable) or settings.get(key) or "")
+            for key, variable in ENVIRONMENT_VARIABLES.items()
+        }
+    )
+
+
+@lru_cache(maxsize=None)
+def load_clinic() -> Clinic:
+    """The clinic configuration, read once per process."""
+    return clinic_from(yaml.safe_load(CLINIC_FILE.read_text(encoding="utf-8")), dict(os.environ))

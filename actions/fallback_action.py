@@ -1,0 +1,54 @@
+"""Low NLU confidence: offer the closest article passage and 'did you mean' topics, or say no."""
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.answer_actions import LAST_TOPIC_SLOT, MORE_GIVEN_SLOT, utter
+from actions.knowledge import KnowledgeBase, Topic, load_knowledge
+from actions.passage_search import SearchHit, load_search
+from actions.replies import answer_reply, suggestions_reply, topic_button
+from actions.scope_actions import utter_scope_reply
+
+MIN_SUGGESTION_CONFIDENCE = 0.1
+MAX_SUGGESTIONS = 2
+
+
+def suggested_topics(kb: KnowledgeBase, intent_ranking: List[Dict[str, Any]], hit: Optional[SearchHit]) -> List[Topic]:
+    """Up to two topics to offer: the searched passage's topic, then NLU's best topic intents."""
+    topics = [hit.topic] if hit else []
+    for ranked in intent_ranking:
+        topic = kb.topic_for_intent(ranked.get("name") or "")
+        if topic and ranked.get("confidence", 0) >= MIN_SUGGESTION_CONFIDENCE and topic not in topics:
+            topics.append(topic)
+    return topics[:MAX_SUGGESTIONS]
+
+
+class ActionSearchFallback(Action):
+    """Answer a low-confidence message with the closest passage (marked as such) or suggestions."""
+
+    def name(self) -> Text:
+        """Name used in domain.yml and the rules."""
+        return "action_search_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        """Search the passages; offer the best one and 'did you mean' buttons, else the honest no-answer."""
+        kb = load_knowledge()
+        message = tracker.latest_message
+        hit = load_search().best(message.get("text") or "")
+        topics = suggested_topics(kb, message.get("intent_ranking") or [], hit)
+        if hit:
+            reply = answer_reply(kb, hit.topic, (hit.passage,), reply_type="closest_passage")
+            reply.text = kb.wording["search_intro"] + "\n\n" + reply.text + "\n\n" + kb.wording["did_you_mean"]
+            reply.buttons = [topic_button(topic) for topic in topics]
+            reply.payload["suggestions"] = [topic.id for topic in topics]
+            utter(dispatcher, reply)
+            return [SlotSet(LAST_TOPIC_SLOT, hit.topic.id), SlotSet(MORE_GIVEN_SLOT, False)]
+        if topics:
+            utter(dispatcher, suggestions_reply(kb, kb.wording["did_you_mean"], topics, "did_you_mean"))
+        else:
+            utter_scope_reply(dispatcher, "utter_no_answer", "no_answer")
+        return []

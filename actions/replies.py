@@ -1,0 +1,115 @@
+"""Turns knowledge-base topics into replies: text for people, a payload for widgets. No Rasa imports."""
+import json
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterable, List, Optional, Sequence
+
+from actions.knowledge import CONDITION_INTENT, KnowledgeBase, Passage, Reference, Topic
+
+BULLET = "\u2022"
+
+
+@dataclass
+class Reply:
+    """One bot message: its text, quick-reply buttons and the structured payload (json_message)."""
+
+    text: str
+    payload: Dict[str, Any]
+    buttons: List[Dict[str, str]] = field(default_factory=list)
+
+
+def topic_button(topic: Topic) -> Dict[str, str]:
+    """A quick reply that asks `topic`'s question directly (no NLU guess involved)."""
+    if topic.intent == CONDITION_INTENT:
+        payload = "/" + CONDITION_INTENT + json.dumps({"condition": topic.name})
+    else:
+        payload = "/" + topic.intent
+    return {"title": topic.question, "payload": payload}
+
+
+def render_passage(kb: KnowledgeBase, passage: Passage, with_prefix: bool) -> str:
+    """A passage as text: its quote, its citations in brackets, then its list items."""
+    text = passage.quote
+    citations = [reference.citation for reference in kb.citations_of((passage,))]
+    if citations:
+        text += " (" + "; ".join(citations) + ")"
+    if with_prefix:
+        text = kb.articles[passage.article].prefix + ": " + text
+    return "\n".join([text] + [f"{BULLET} {item}" for item in passage.items])
+
+
+def _article_ids(passages: Sequence[Passage]) -> List[str]:
+    return list(dict.fromkeys(passage.article for passage in passages))
+
+
+def _citation_payload(references: Iterable[Reference]) -> List[Dict[str, Optional[str]]]:
+    return [
+        {"key": ref.key, "citation": ref.citation, "reference": ref.full, "article": ref.article}
+        for ref in references
+    ]
+
+
+def _sources_line(kb: KnowledgeBase, article_ids: List[str]) -> str:
+    labels = " and ".join(kb.articles[article_id].label for article_id in article_ids)
+    template = kb.wording["source_one"] if len(article_ids) == 1 else kb.wording["source_many"]
+    return template.format(articles=labels)
+
+
+def answer_reply(
+    kb: KnowledgeBase, topic: Topic, passages: Sequence[Passage], reply_type: str = "answer"
+) -> Reply:
+    """The answer to `topic` from `passages`, with its sources, citations and the disclaimer."""
+    article_ids = _article_ids(passages)
+    with_prefix = len(article_ids) > 1
+    rendered = [render_passage(kb, passage, with_prefix) for passage in passages]
+    text = "\n\n".join(rendered + [_sources_line(kb, article_ids), kb.wording["disclaimer"]])
+    payload = {
+        "type": reply_type,
+        "topic": topic.id,
+        "question": topic.question,
+        "passages": [
+            {
+                "article": passage.article,
+                "text": passage_text,
+                "citations": [ref.citation for ref in kb.citations_of((passage,))],
+            }
+            for passage, passage_text in zip(passages, rendered)
+        ],
+        "sources": [{"id": article_id, "title": kb.articles[article_id].label} for article_id in article_ids],
+        "citations": _citation_payload(kb.citations_of(tuple(passages))),
+        "disclaimer": kb.wording["disclaimer"],
+    }
+    return Reply(text=text, payload=payload)
+
+
+def suggestions_reply(kb: KnowledgeBase, intro: str, topics: Sequence[Topic], reply_type: str) -> Reply:
+    """A short message offering `topics` as quick replies."""
+    buttons = [topic_button(topic) for topic in topics]
+    payload = {"type": reply_type, "topic": None, "suggestions": [topic.id for topic in topics]}
+    return Reply(text=intro, payload=payload, buttons=buttons)
+
+
+def no_more_reply(kb: KnowledgeBase, topic: Topic) -> Reply:
+    """Said when the articles have nothing more on `topic`; offers its related topics."""
+    related = [kb.topics[topic_id] for topic_id in topic.related]
+    intro = kb.wording["no_more"].format(title=topic.question.rstrip("?").lower())
+    if related:
+        intro += " " + kb.wording["related_prompt"]
+    reply = suggestions_reply(kb, intro, related, "no_more")
+    reply.payload["topic"] = topic.id
+    return reply
+
+
+def references_reply(kb: KnowledgeBase, topic: Topic, passages: Sequence[Passage]) -> Reply:
+    """The full references behind an answer, or a plain statement that it cites none."""
+    references = kb.citations_of(tuple(passages))
+    article_labels = " and ".join(kb.articles[a].label for a in _article_ids(passages))
+    if not references:
+        text = kb.wording["no_citations"].format(articles=article_labels)
+    else:
+        lines = [
+            f"{BULLET} {ref.full}" if ref.full else f"{BULLET} " + kb.wording["reference_missing"].format(citation=ref.citation)
+            for ref in references
+        ]
+        text = "\n".join([kb.wording["references_intro"]] + lines)
+    payload = {"type": "references", "topic": topic.id, "citations": _citation_payload(references)}
+    return Reply(text=text, payload=payload)

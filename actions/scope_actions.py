@@ -1,0 +1,82 @@
+"""Replies outside the articles: honest no-answer, declined medical advice, off-topic, emergency."""
+from abc import ABC
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.clinic import load_clinic
+
+
+def utter_scope_reply(
+    dispatcher: CollectingDispatcher, response: str, reply_type: str, **payload: Any
+) -> None:
+    """Utter a domain response filled with the clinic's details, with its payload."""
+    clinic = load_clinic()
+    dispatcher.utter_message(
+        response=response,
+        json_message={"type": reply_type, "topic": None, "contact": clinic.contact, **payload},
+        clinic_contact=clinic.contact,
+        emergency_number=clinic.emergency_number,
+        crisis_line=clinic.crisis_line,
+    )
+
+
+class ScopeReplyAction(Action, ABC):
+    """An action that utters one domain response; subclasses set `action_name`, `response`, `reply_type`."""
+
+    action_name: str
+    response: str
+    reply_type: str
+
+    def name(self) -> Text:
+        """Name used in domain.yml and the rules."""
+        return self.action_name
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        """Utter the response with the clinic's contact details."""
+        utter_scope_reply(dispatcher, self.response, self.reply_type)
+        return []
+
+
+class ActionNoAnswer(ScopeReplyAction):
+    """A question the articles do not answer: say so, give the clinic's contact, never guess."""
+
+    action_name = "action_no_answer"
+    response = "utter_no_answer"
+    reply_type = "no_answer"
+
+
+class ActionDeclineAdvice(ScopeReplyAction):
+    """A request for diagnosis, treatment or dosing: decline and point to a provider."""
+
+    action_name = "action_decline_advice"
+    response = "utter_decline_advice"
+    reply_type = "declined"
+
+
+class ActionOffTopic(ScopeReplyAction):
+    """Something unrelated to IASTM: a short statement of what the assistant covers."""
+
+    action_name = "action_off_topic"
+    response = "utter_off_topic"
+    reply_type = "off_topic"
+
+
+class ActionEmergency(ScopeReplyAction):
+    """A red flag: emergency-services advice and nothing else."""
+
+    action_name = "action_emergency"
+    response = "utter_emergency"
+    reply_type = "emergency"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        """Utter the emergency advice, naming the red flag that was seen in the payload."""
+        flags = [e["value"] for e in tracker.latest_message.get("entities", []) if e.get("entity") == "red_flag"]
+        utter_scope_reply(dispatcher, self.response, self.reply_type, red_flag=flags[0] if flags else None)
+        return []

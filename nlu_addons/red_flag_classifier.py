@@ -1,0 +1,47 @@
+"""Rasa NLU component that turns any message with a red flag into the `emergency` intent."""
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from nlu_addons.red_flags import RedFlags
+
+EMERGENCY_INTENT = "emergency"
+RED_FLAG_ENTITY = "red_flag"
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class RedFlagClassifier(GraphComponent):
+    """Runs last in the pipeline so that no classifier or fallback can override a red flag."""
+
+    def __init__(self, red_flags: RedFlags) -> None:
+        self._red_flags = red_flags
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "RedFlagClassifier":
+        """Load the red-flag patterns once, when the model is loaded."""
+        return cls(RedFlags.from_file())
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        """Set intent `emergency` (confidence 1) and a `red_flag` entity on messages with a red flag."""
+        for message in messages:
+            flag: Optional[str] = self._red_flags.find(message.get(TEXT) or "")
+            if flag is None:
+                continue
+            emergency = {"name": EMERGENCY_INTENT, "confidence": 1.0}
+            message.set(INTENT, emergency, add_to_output=True)
+            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != EMERGENCY_INTENT]
+            message.set(INTENT_RANKING_KEY, [emergency] + ranking, add_to_output=True)
+            entity = {"entity": RED_FLAG_ENTITY, "value": flag, "extractor": self.__class__.__name__}
+            message.set(ENTITIES, (message.get(ENTITIES) or []) + [entity], add_to_output=True)
+        return messages

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Start the action server, then the Rasa server (or, with "shell", a chat in this terminal).
+# Stops the action server when the Rasa server stops.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RASA=.venv/bin/rasa
+ACTIONS_PORT=${ACTIONS_PORT:-5055}
+RASA_PORT=${RASA_PORT:-5005}
+
+$RASA run actions --port "$ACTIONS_PORT" --actions actions &
+actions_pid=$!
+trap 'kill $actions_pid 2>/dev/null' EXIT
+
+if [ "${1:-}" = "shell" ]; then
+  $RASA shell --model models/iastm.tar.gz --endpoints endpoints.yml
+else
+  cat <<TXT
+
+  The IASTM FAQ assistant is starting (about 20 seconds).
+  Talk to it:
+    REST:      curl -s -X POST http://localhost:$RASA_PORT/webhooks/rest/webhook \\
+                 -H 'Content-Type: application/json' -d '{"sender": "me", "message": "is IASTM painful?"}'
+    socket.io: http://localhost:$RASA_PORT/socket.io (for chat widgets)
+    terminal:  make shell
+  Stop with Ctrl+C.
+
+TXT
+  $RASA run --model models/iastm.tar.gz --port "$RASA_PORT" --endpoints endpoints.yml \
+    --credentials credentials.yml --cors "*"
+fi

@@ -1,0 +1,160 @@
+"""Custom actions: what they utter (text, buttons, payload) and the slots they set."""
+import pytest
+from rasa_sdk.events import SlotSet
+
+from actions.answer_actions import ActionAnswerTopic, ActionShowSources, ActionTellMore
+from actions.clinic import load_clinic
+from actions.fallback_action import ActionSearchFallback
+from actions.knowledge import load_knowledge
+from actions.scope_actions import ActionDeclineAdvice, ActionEmergency, ActionNoAnswer, ActionOffTopic
+
+KB = load_knowledge()
+QUESTION_TOPICS = [topic for topic in KB.topics.values() if topic.intent != "ask_condition"]
+
+
+def only_message(dispatcher):
+    assert len(dispatcher.messages) == 1
+    return dispatcher.messages[0]
+
+
+@pytest.mark.parametrize("topic", QUESTION_TOPICS, ids=lambda t: t.intent)
+async def test_each_topic_intent_gets_its_answer(topic, dispatcher, make_tracker, domain):
+    events = await ActionAnswerTopic().run(dispatcher, make_tracker(topic.intent, "question"), domain)
+    message = only_message(dispatcher)
+    assert message["custom"]["type"] == "answer"
+    assert message["custom"]["topic"] == topic.id
+    assert topic.answer[0].quote in message["text"]
+    assert "not medical advice" in message["text"]
+    assert events == [SlotSet("last_topic", topic.id), SlotSet("more_given", False)]
+
+
+async def test_painful_answer_cites_the_overview_article(dispatcher, make_tracker, domain):
+    await ActionAnswerTopic().run(dispatcher, make_tracker("ask_painful", "ouch is that scraping thing sore?"), domain)
+    message = only_message(dispatcher)
+    assert message["text"].startswith("If the older approach is used; YES.")
+    assert message["custom"]["sources"] == [{"id": "overview_article", "title": KB.articles["overview_article"].label}]
+
+
+@pytest.mark.parametrize(
+    "text, entities, topic_id",
+    [
+        ("would it help heel pain from plantar fasciitis", [], "plantar_fasciitis"),
+        ("what about a sprained ankle?", [{"entity": "condition", "value": "sprained ankle"}], "ligament_sprains"),
+        ("/ask_condition", [{"entity": "condition", "value": "chronic low back pain"}], "low_back_pain"),
+    ],
+)
+async def test_condition_questions_are_answered_from_the_condition_list(
+    text, entities, topic_id, dispatcher, make_tracker, domain
+):
+    events = await ActionAnswerTopic().run(dispatcher, make_tracker("ask_condition", text, entities), domain)
+    message = only_message(dispatcher)
+    assert message["custom"]["topic"] == topic_id
+    assert message["custom"]["citations"], "a condition answer cites its study"
+    assert SlotSet("last_topic", topic_id) in events
+
+
+async def test_a_condition_the_articles_do_not_name_gets_an_honest_no_answer(dispatcher, make_tracker, domain):
+    tracker = make_tracker("ask_condition", "does it help migraines", [{"entity": "condition", "value": "migraines"}])
+    events = await ActionAnswerTopic().run(dispatcher, tracker, domain)
+    message = only_message(dispatcher)
+    assert message["custom"]["type"] == "no_answer"
+    assert "do not mention migraines" in message["text"]
+    assert load_clinic().phone in message["text"]
+    assert "citations" not in message["custom"]
+    assert events == []
+
+
+async def test_tell_more_gives_further_passages_once_then_related_topics(dispatcher, make_tracker, domain):
+    slots = {"last_topic": "painful", "more_given": False}
+    events = await ActionTellMore().run(dispatcher, make_tracker("ask_more", "tell me more", slots=slots), domain)
+    assert dispatcher.messages[0]["custom"]["type"] == "more"
+    assert KB.topics["painful"].more[0].quote in dispatcher.messages[0]["text"]
+    assert events == [SlotSet("more_given", True)]
+
+    slots["more_given"] = True
+    await ActionTellMore().run(dispatcher, make_tracker("ask_more", "why?", slots=slots), domain)
+    second = dispatcher.messages[1]
+    assert second["custom"]["type"] == "no_more"
+    assert [b["payload"] for b in second["buttons"]] == ["/ask_bruising", "/ask_approaches", "/ask_safety"]
+
+
+async def test_follow_up_without_a_topic_suggests_questions(dispatcher, make_tracker, domain):
+    await ActionTellMore().run(dispatcher, make_tracker("ask_more", "why?"), domain)
+    message = only_message(dispatcher)
+    assert message["custom"]["type"] == "no_topic"
+    assert len(message["buttons"]) == 4
+
+
+async def test_show_sources_gives_full_references(dispatcher, make_tracker, domain):
+    tracker = make_tracker("ask_source", "which study says so?", slots={"last_topic": "vs_spinal_manipulation"})
+    await ActionShowSources().run(dispatcher, tracker, domain)
+    message = only_message(dispatcher)
+    assert message["custom"]["type"] == "references"
+    assert "Chiropractic & manual therapies, 24, 16." in message["text"]
+
+
+async def test_show_sources_for_a_study_without_full_reference_says_so(dispatcher, make_tracker, domain):
+    tracker = make_tracker("ask_source", "source?", slots={"last_topic": "tendinopathy"})
+    await ActionShowSources().run(dispatcher, tracker, domain)
+    text = only_message(dispatcher)["text"]
+    assert "Imai, 2015: the article cites this study but gives no full reference." in text
+    assert "Astym® therapy: a systematic review" in text
+
+
+async def test_show_sources_when_the_answer_cites_no_study(dispatcher, make_tracker, domain):
+    tracker = make_tracker("ask_source", "says who?", slots={"last_topic": "acronym"})
+    await ActionShowSources().run(dispatcher, tracker, domain)
+    assert "cites no study" in only_message(dispatcher)["text"]
+
+
+@pytest.mark.parametrize(
+    "action, response, reply_type",
+    [
+        (ActionNoAnswer, "utter_no_answer", "no_answer"),
+        (ActionDeclineAdvice, "utter_decline_advice", "declined"),
+        (ActionOffTopic, "utter_off_topic", "off_topic"),
+    ],
+)
+async def test_scope_replies_use_their_response_and_the_clinic_contact(
+    action, response, reply_type, dispatcher, make_tracker, domain
+):
+    await action().run(dispatcher, make_tracker("out_of_scope", "how much does it cost"), domain)
+    message = only_message(dispatcher)
+    assert message["response"] == response
+    assert message["custom"]["type"] == reply_type
+    assert message["clinic_contact"] == "Dr. Alex Jimenez, DC at 915-850-0900"
+
+
+async def test_emergency_names_the_red_flag_and_numbers(dispatcher, make_tracker, domain):
+    tracker = make_tracker("emergency", "crushing chest pain", [{"entity": "red_flag", "value": "chest_pain"}])
+    await ActionEmergency().run(dispatcher, tracker, domain)
+    message = only_message(dispatcher)
+    assert message["response"] == "utter_emergency"
+    assert message["custom"] == {**message["custom"], "type": "emergency", "red_flag": "chest_pain"}
+    assert (message["emergency_number"], message["crisis_line"]) == ("911", "988")
+
+
+async def test_fallback_offers_the_closest_passage_marked_as_such(dispatcher, make_tracker, domain):
+    ranking = [{"name": "nlu_fallback", "confidence": 0.4}, {"name": "ask_nervous_system", "confidence": 0.3}]
+    tracker = make_tracker("nlu_fallback", "ten times the nerve receptors compared to muscle?", intent_ranking=ranking)
+    events = await ActionSearchFallback().run(dispatcher, tracker, domain)
+    message = only_message(dispatcher)
+    assert message["text"].startswith(KB.wording["search_intro"])
+    assert "The fascia contains 10 times the sensory nerve receptors compared to muscle." in message["text"]
+    assert message["custom"]["type"] == "closest_passage"
+    assert message["buttons"][0]["payload"] == "/ask_nervous_system"
+    assert SlotSet("last_topic", "nervous_system") in events
+
+
+async def test_fallback_with_only_a_weak_guess_asks_did_you_mean(dispatcher, make_tracker, domain):
+    ranking = [{"name": "ask_bruising", "confidence": 0.35}, {"name": "ask_safety", "confidence": 0.3}]
+    await ActionSearchFallback().run(dispatcher, make_tracker("nlu_fallback", "hmm the colour thing", intent_ranking=ranking), domain)
+    message = only_message(dispatcher)
+    assert message["custom"]["type"] == "did_you_mean"
+    assert [b["payload"] for b in message["buttons"]] == ["/ask_bruising", "/ask_safety"]
+
+
+async def test_fallback_with_nothing_close_is_the_honest_no_answer(dispatcher, make_tracker, domain):
+    ranking = [{"name": "greet", "confidence": 0.2}]
+    await ActionSearchFallback().run(dispatcher, make_tracker("nlu_fallback", "blorp zibble", intent_ranking=ranking), domain)
+    assert only_message(dispatcher)["response"] == "utter_no_answer"

@@ -1,0 +1,123 @@
+"""The knowledge base is traceable to the articles, complete and consistent with the domain."""
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from actions.knowledge import CONDITION_INTENT, load_article_text, load_knowledge
+from actions.replies import answer_reply
+
+ROOT = Path(__file__).resolve().parent.parent
+KB = load_knowledge()
+ALL_PASSAGES = [
+    (topic.id, passage) for topic in KB.topics.values() for passage in topic.answer + topic.more
+]
+CONVERSATION_INTENTS = {
+    "greet", "goodbye", "thank", "bot_challenge", "ask_capabilities", "ask_more", "ask_source",
+    "out_of_scope", "ask_medical_advice", "off_topic", "emergency",
+}
+
+
+def article_lines(article_id):
+    return load_article_text(article_id).splitlines()
+
+
+@pytest.mark.parametrize("topic_id, passage", ALL_PASSAGES, ids=[f"{t}:{p.quote[:30]}" for t, p in ALL_PASSAGES])
+def test_every_quote_and_list_item_is_in_the_article_it_names(topic_id, passage):
+    assert passage.quote in load_article_text(passage.article)
+    lines = article_lines(passage.article)
+    for item in passage.items:
+        assert any(line.startswith(f"- {item}") for line in lines), item
+
+
+@pytest.mark.parametrize("topic_id, passage", ALL_PASSAGES, ids=[f"{t}:{p.quote[:30]}" for t, p in ALL_PASSAGES])
+def test_every_citation_is_one_the_article_makes(topic_id, passage):
+    for key in passage.cites:
+        reference = KB.references[key]
+        assert reference.article == passage.article
+        surname = reference.citation.split()[0].rstrip(",")
+        assert surname in load_article_text(passage.article)
+
+
+def test_every_full_reference_is_quoted_from_its_article():
+    for reference in KB.references.values():
+        if reference.full:
+            assert reference.full in article_lines(reference.article)
+
+
+def test_every_answer_sentence_in_a_reply_is_article_text():
+    """Whatever an answer says, apart from source line and disclaimer, is article text or a citation."""
+    for topic in KB.topics.values():
+        reply = answer_reply(KB, topic, topic.answer)
+        for passage in reply.payload["passages"]:
+            text = re.sub(r" \((?:[A-Z][a-z]+(?: et al\.)?, \d{4}(?:; )?)+\)", "", passage["text"])
+            text = re.sub(r"^(Clinic|Overview) article: ", "", text)
+            for line in text.split("\n"):
+                line = line.removeprefix("\u2022 ")
+                assert line in load_article_text(passage["article"]), line
+
+
+@pytest.mark.parametrize("topic", KB.topics.values(), ids=lambda t: t.id)
+def test_every_answer_names_its_source_and_carries_the_disclaimer(topic):
+    reply = answer_reply(KB, topic, topic.answer)
+    assert "not medical advice" in reply.text and "healthcare provider" in reply.text
+    assert reply.payload["sources"]
+    assert ("Source: " in reply.text) or ("Sources: " in reply.text)
+    assert KB.articles[topic.answer[0].article].label in reply.text
+
+
+def test_answers_with_studies_cite_them_as_author_year():
+    reply = answer_reply(KB, KB.topics["benefits"], KB.topics["benefits"].answer)
+    assert "(Kim et al., 2017)" in reply.text and "(Kamali et al., 2014)" in reply.text
+    assert {c["key"] for c in reply.payload["citations"]} == {"kim2017", "kamali2014"}
+
+
+def test_every_topic_intent_is_in_the_domain_and_every_domain_intent_is_handled():
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text())
+    domain_intents = set(domain["intents"])
+    assert set(KB.topic_intents) <= domain_intents
+    assert domain_intents - set(KB.topic_intents) == CONVERSATION_INTENTS
+
+
+def test_every_intent_has_training_examples():
+    nlu = yaml.safe_load((ROOT / "data" / "nlu.yml").read_text())["nlu"]
+    trained = {block["intent"] for block in nlu if "intent" in block}
+    assert trained == set(KB.topic_intents) | CONVERSATION_INTENTS
+
+
+def test_related_topics_and_citations_exist():
+    for topic in KB.topics.values():
+        assert set(topic.related) <= set(KB.topics), topic.id
+        for passage in topic.answer + topic.more:
+            assert set(passage.cites) <= set(KB.references), topic.id
+
+
+@pytest.mark.parametrize("topic", KB.condition_topics, ids=lambda t: t.id)
+def test_each_condition_is_found_by_its_own_name(topic):
+    assert topic.intent == CONDITION_INTENT
+    assert KB.condition_topic(topic.name) is topic
+
+
+@pytest.mark.parametrize(
+    "text, topic_id",
+    [
+        ("would it help heel pain from plantar fasciitis", "plantar_fasciitis"),
+        ("what about a sprained ankle?", "ligament_sprains"),
+        ("my achilles tendinitis", "tendinopathy"),
+        ("pain between my shoulder blades, upper back", "thoracic_pain"),
+        ("chronic lower back pain", "low_back_pain"),
+        ("scars from my knee surgery", "scar_tissue"),
+        ("does it help migraines", None),
+    ],
+)
+def test_condition_lookup_by_words(text, topic_id):
+    topic = KB.condition_topic(text)
+    assert (topic.id if topic else None) == topic_id
+
+
+def test_no_empty_article_list_is_answered_from_itself():
+    """The overview article's 'used for' list is empty in the source: its intro is never quoted as an answer."""
+    quotes = [passage.quote for _, passage in ALL_PASSAGES]
+    assert not any("Some of the common conditions IASTM is used for include" in q for q in quotes)
+    assert not any(q.startswith("Side effects may include") for q in quotes)
