@@ -77,6 +77,6 @@ class ActionEmergency(ScopeReplyAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         """Utter the emergency advice, naming the red flag that was seen in the payload."""
-        flags = [e["value"] for e in tracker.latest_message.get("entities", []) if e.get("entity") == "red_flag"]
-        utter_scope_reply(dispatcher, self.response, self.reply_type, red_flag=flags[0] if flags else None)
+        red_flag = tracker.latest_message.get("red_flag")
+        utter_scope_reply(dispatcher, self.response, self.reply_type, red_flag=red_flag)
         return []

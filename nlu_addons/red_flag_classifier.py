@@ -5,13 +5,14 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from nlu_addons.red_flags import RedFlags
 
 EMERGENCY_INTENT = "emergency"
-RED_FLAG_ENTITY = "red_flag"
+# Parse-data key naming the red flag seen; actions read it from tracker.latest_message.
+RED_FLAG_KEY = "red_flag"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -33,7 +34,7 @@ class RedFlagClassifier(GraphComponent):
         return cls(RedFlags.from_file())
 
     def process(self, messages: List[Message]) -> List[Message]:
-        """Set intent `emergency` (confidence 1) and a `red_flag` entity on messages with a red flag."""
+        """Set intent `emergency` (confidence 1) and name the red flag on messages that have one."""
         for message in messages:
             flag: Optional[str] = self._red_flags.find(message.get(TEXT) or "")
             if flag is None:
@@ -42,6 +43,5 @@ class RedFlagClassifier(GraphComponent):
             message.set(INTENT, emergency, add_to_output=True)
             ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != EMERGENCY_INTENT]
             message.set(INTENT_RANKING_KEY, [emergency] + ranking, add_to_output=True)
-            entity = {"entity": RED_FLAG_ENTITY, "value": flag, "extractor": self.__class__.__name__}
-            message.set(ENTITIES, (message.get(ENTITIES) or []) + [entity], add_to_output=True)
+            message.set(RED_FLAG_KEY, flag, add_to_output=True)
         return messages

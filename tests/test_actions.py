@@ -126,7 +126,8 @@ async def test_scope_replies_use_their_response_and_the_clinic_contact(
 
 
 async def test_emergency_names_the_red_flag_and_numbers(dispatcher, make_tracker, domain):
-    tracker = make_tracker("emergency", "crushing chest pain", [{"entity": "red_flag", "value": "chest_pain"}])
+    tracker = make_tracker("emergency", "crushing chest pain")
+    tracker.latest_message["red_flag"] = "chest_pain"
     await ActionEmergency().run(dispatcher, tracker, domain)
     message = only_message(dispatcher)
     assert message["response"] == "utter_emergency"
