@@ -53,10 +53,10 @@ unit-tests: $(MODEL)
 	$(PY) -m pytest
 
 story-tests: $(MODEL)
-	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out results/stories
+	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out results/stories --no-plot
 
 nlu-test: $(MODEL)
-	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu_heldout.yml --out results/nlu
+	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu_heldout.yml --out results/nlu --no-plot
 	$(PY) scripts/check_nlu_accuracy.py results/nlu/intent_report.json 0.90
 
 test: validate unit-tests story-tests nlu-test

@@ -60,7 +60,9 @@ class ActionAnswerTopic(Action):
         message = tracker.latest_message
         intent = (message.get("intent") or {}).get("name")
         if intent == CONDITION_INTENT:
-            named = [e["value"] for e in message.get("entities", []) if e.get("entity") == "condition"]
+            entities = message.get("entities", [])
+            named = [e["value"] for e in entities if e.get("entity") == "condition"]
+            named += [e["value"] for e in entities if e.get("entity") == "body_part"]
             topic = kb.condition_topic(*named, message.get("text") or "")
             if topic is None:
                 utter(dispatcher, unknown_condition_reply(kb, named[0] if named else None))

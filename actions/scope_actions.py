@@ -1,5 +1,5 @@
 """Replies outside the articles: honest no-answer, declined medical advice, off-topic, emergency."""
-from abc import ABC
+from abc import ABC, abstractmethod
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -24,15 +24,14 @@ def utter_scope_reply(
 
 
 class ScopeReplyAction(Action, ABC):
-    """An action that utters one domain response; subclasses set `action_name`, `response`, `reply_type`."""
+    """An action that utters one domain response; subclasses give `name()`, `response` and `reply_type`."""
 
-    action_name: str
     response: str
     reply_type: str
 
+    @abstractmethod
     def name(self) -> Text:
         """Name used in domain.yml and the rules."""
-        return self.action_name
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
@@ -45,33 +44,45 @@ class ScopeReplyAction(Action, ABC):
 class ActionNoAnswer(ScopeReplyAction):
     """A question the articles do not answer: say so, give the clinic's contact, never guess."""
 
-    action_name = "action_no_answer"
     response = "utter_no_answer"
     reply_type = "no_answer"
+
+    def name(self) -> Text:
+        """Name used in domain.yml and the rules."""
+        return "action_no_answer"
 
 
 class ActionDeclineAdvice(ScopeReplyAction):
     """A request for diagnosis, treatment or dosing: decline and point to a provider."""
 
-    action_name = "action_decline_advice"
     response = "utter_decline_advice"
     reply_type = "declined"
+
+    def name(self) -> Text:
+        """Name used in domain.yml and the rules."""
+        return "action_decline_advice"
 
 
 class ActionOffTopic(ScopeReplyAction):
     """Something unrelated to IASTM: a short statement of what the assistant covers."""
 
-    action_name = "action_off_topic"
     response = "utter_off_topic"
     reply_type = "off_topic"
+
+    def name(self) -> Text:
+        """Name used in domain.yml and the rules."""
+        return "action_off_topic"
 
 
 class ActionEmergency(ScopeReplyAction):
     """A red flag: emergency-services advice and nothing else."""
 
-    action_name = "action_emergency"
     response = "utter_emergency"
     reply_type = "emergency"
+
+    def name(self) -> Text:
+        """Name used in domain.yml and the rules."""
+        return "action_emergency"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]

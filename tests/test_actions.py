@@ -1,6 +1,10 @@
 """Custom actions: what they utter (text, buttons, payload) and the slots they set."""
+from pathlib import Path
+
 import pytest
+import yaml
 from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import ActionExecutor
 
 from actions.answer_actions import ActionAnswerTopic, ActionShowSources, ActionTellMore
 from actions.clinic import load_clinic
@@ -58,10 +62,17 @@ async def test_a_condition_the_articles_do_not_name_gets_an_honest_no_answer(dis
     events = await ActionAnswerTopic().run(dispatcher, tracker, domain)
     message = only_message(dispatcher)
     assert message["custom"]["type"] == "no_answer"
-    assert "do not mention migraines" in message["text"]
+    assert 'do not mention "migraines"' in message["text"]
     assert load_clinic().phone in message["text"]
     assert "citations" not in message["custom"]
     assert events == []
+
+
+async def test_a_body_part_alone_is_named_in_the_no_answer(dispatcher, make_tracker, domain):
+    tracker = make_tracker("ask_condition", "what about my knee", [{"entity": "body_part", "value": "knee"}])
+    await ActionAnswerTopic().run(dispatcher, tracker, domain)
+    message = only_message(dispatcher)
+    assert message["custom"] == {**message["custom"], "type": "no_answer", "condition": "knee"}
 
 
 async def test_tell_more_gives_further_passages_once_then_related_topics(dispatcher, make_tracker, domain):
@@ -159,3 +170,10 @@ async def test_fallback_with_nothing_close_is_the_honest_no_answer(dispatcher, m
     ranking = [{"name": "greet", "confidence": 0.2}]
     await ActionSearchFallback().run(dispatcher, make_tracker("nlu_fallback", "blorp zibble", intent_ranking=ranking), domain)
     assert only_message(dispatcher)["response"] == "utter_no_answer"
+
+
+def test_the_action_server_registers_every_action_the_domain_names():
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    domain_actions = yaml.safe_load((Path(__file__).parent.parent / "domain.yml").read_text())["actions"]
+    assert set(domain_actions) <= set(executor.actions)
