@@ -1,11 +1,11 @@
-"""Low NLU confidence: offer the closest article passage and 'did you mean' topics, or say no."""
+"""Low NLU confidence (or nothing to go on): the closest article passage and 'did you mean' topics, or say no."""
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer_actions import LAST_TOPIC_SLOT, MORE_GIVEN_SLOT, utter
+from actions.answer_actions import LAST_TOPIC_SLOT, MORE_GIVEN_SLOT, no_topic_reply, utter
 from actions.knowledge import KnowledgeBase, Topic, load_knowledge
 from actions.passage_search import SearchHit, load_search
 from actions.replies import answer_reply, suggestions_reply, topic_button
@@ -38,11 +38,15 @@ class ActionSearchFallback(Action):
         """Search the passages; offer the best one and 'did you mean' buttons, else the honest no-answer."""
         kb = load_knowledge()
         message = tracker.latest_message
-        hit = load_search().best(message.get("text") or "")
+        text = (message.get("text") or "").strip()
+        if not text:
+            utter(dispatcher, no_topic_reply(kb))
+            return []
+        hit = load_search().best(text)
         topics = suggested_topics(kb, message.get("intent_ranking") or [], hit)
         if hit:
             reply = answer_reply(kb, hit.topic, (hit.passage,), reply_type="closest_passage")
-            reply.text = kb.wording["search_intro"] + "\n\n" + reply.text + "\n\n" + kb.wording["did_you_mean"]
+            reply.text = "\n".join((kb.wording["search_intro"], reply.text, kb.wording["did_you_mean"]))
             reply.buttons = [topic_button(topic) for topic in topics]
             reply.payload["suggestions"] = [topic.id for topic in topics]
             utter(dispatcher, reply)

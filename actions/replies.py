@@ -61,7 +61,8 @@ def answer_reply(
     article_ids = _article_ids(passages)
     with_prefix = len(article_ids) > 1
     rendered = [render_passage(kb, passage, with_prefix) for passage in passages]
-    text = "\n\n".join(rendered + [_sources_line(kb, article_ids), kb.wording["disclaimer"]])
+    # One line break, not two: Rasa's REST channel splits a text into separate messages at blank lines.
+    text = "\n".join(rendered + [_sources_line(kb, article_ids), kb.wording["disclaimer"]])
     payload = {
         "type": reply_type,
         "topic": topic.id,
@@ -91,7 +92,7 @@ def suggestions_reply(kb: KnowledgeBase, intro: str, topics: Sequence[Topic], re
 def no_more_reply(kb: KnowledgeBase, topic: Topic) -> Reply:
     """Said when the articles have nothing more on `topic`; offers its related topics."""
     related = [kb.topics[topic_id] for topic_id in topic.related]
-    intro = kb.wording["no_more"].format(title=topic.question.rstrip("?").lower())
+    intro = kb.wording["no_more"].format(question=topic.question)
     if related:
         intro += " " + kb.wording["related_prompt"]
     reply = suggestions_reply(kb, intro, related, "no_more")

@@ -177,3 +177,9 @@ def test_the_action_server_registers_every_action_the_domain_names():
     executor.register_package("actions")
     domain_actions = yaml.safe_load((Path(__file__).parent.parent / "domain.yml").read_text())["actions"]
     assert set(domain_actions) <= set(executor.actions)
+
+
+async def test_an_empty_message_gets_popular_questions(dispatcher, make_tracker, domain):
+    await ActionSearchFallback().run(dispatcher, make_tracker(None, "   "), domain)
+    message = only_message(dispatcher)
+    assert message["custom"]["type"] == "no_topic" and message["buttons"]

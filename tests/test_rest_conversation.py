@@ -148,10 +148,12 @@ def test_questions_outside_the_articles_and_red_flags(servers):
 
 def test_bad_input_gets_a_reply_not_an_error(servers):
     sender = uuid.uuid4().hex
-    for message in ["", "<img src=x onerror=alert(1)>", "🙂🙂🙂", "x" * 5000, "¿Duele el IASTM?"]:
+    assert payload_of(servers.say(sender, ""))["type"] == "no_topic"
+    for message in ["<img src=x onerror=alert(1)>", "🙂🙂🙂", "x" * 5000, "¿Duele el IASTM?", '{"a": 1}', "' OR 1=1; --"]:
         replies = servers.say(sender, message)
+        assert replies, message
         assert all(not MOJIBAKE.search(reply.get("text", "")) for reply in replies)
-    assert servers.say(sender, "is iastm painful")
+    assert payload_of(servers.say(sender, "is iastm painful"))["topic"] == "painful"
 
 
 def test_conversation_survives_a_server_restart(servers):
