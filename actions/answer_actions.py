@@ -1,5 +1,6 @@
 """Actions that answer from the knowledge base: a topic, more on the last topic, and its sources."""
-from typing import Any, Dict, List, Optional, Text
+
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -25,17 +26,22 @@ def utter(dispatcher: CollectingDispatcher, reply: Reply) -> None:
     dispatcher.utter_message(text=reply.text, buttons=reply.buttons, json_message=reply.payload)
 
 
-def last_topic(tracker: Tracker, kb: KnowledgeBase) -> Optional[Topic]:
+def last_topic(tracker: Tracker, kb: KnowledgeBase) -> Topic | None:
     """The topic of the last answer in this conversation, if any."""
     return kb.topics.get(tracker.get_slot(LAST_TOPIC_SLOT) or "")
 
 
-def unknown_condition_reply(kb: KnowledgeBase, condition: Optional[str]) -> Reply:
+def unknown_condition_reply(kb: KnowledgeBase, condition: str | None) -> Reply:
     """The honest no-answer for a condition the articles do not name."""
     known = ", ".join(kb.condition_names())
     template = kb.wording["condition_unknown"] if condition else kb.wording["condition_unnamed"]
     text = template.format(condition=condition, known=known, contact=load_clinic().contact)
-    payload = {"type": "no_answer", "topic": None, "condition": condition, "known_conditions": kb.condition_names()}
+    payload = {
+        "type": "no_answer",
+        "topic": None,
+        "condition": condition,
+        "known_conditions": kb.condition_names(),
+    }
     return Reply(text=text, payload=payload)
 
 
@@ -48,13 +54,13 @@ def no_topic_reply(kb: KnowledgeBase) -> Reply:
 class ActionAnswerTopic(Action):
     """Answer the topic the user asked about, or say honestly that the articles do not cover it."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         """Name used in domain.yml and the rules."""
         return "action_answer_topic"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         """Look the topic up by intent (conditions by their words) and utter its answer."""
         kb = load_knowledge()
         message = tracker.latest_message
@@ -79,13 +85,13 @@ class ActionAnswerTopic(Action):
 class ActionTellMore(Action):
     """Follow-up 'tell me more' / 'why?': the next passages on the last topic, or related topics."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         """Name used in domain.yml and the rules."""
         return "action_tell_more"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         """Utter the topic's further passages once, then offer related topics."""
         kb = load_knowledge()
         topic = last_topic(tracker, kb)
@@ -102,13 +108,13 @@ class ActionTellMore(Action):
 class ActionShowSources(Action):
     """Follow-up 'which study says so?': the full references behind the last answer."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         """Name used in domain.yml and the rules."""
         return "action_show_sources"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         """Utter the full references of every passage shown on the last topic."""
         kb = load_knowledge()
         topic = last_topic(tracker, kb)

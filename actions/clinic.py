@@ -1,7 +1,8 @@
 """The clinic's contact details: clinic.yml, overridden by environment variables."""
+
 import os
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -45,7 +46,7 @@ def clinic_from(settings: dict, environ: dict) -> Clinic:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_clinic() -> Clinic:
     """The clinic configuration, read once per process."""
     return clinic_from(yaml.safe_load(CLINIC_FILE.read_text(encoding="utf-8")), dict(os.environ))

@@ -1,5 +1,6 @@
-"""Low NLU confidence (or nothing to go on): the closest article passage and 'did you mean' topics, or say no."""
-from typing import Any, Dict, List, Optional, Text
+"""Low NLU confidence or nothing to go on: the closest passage and "did you mean" topics, or say no."""
+
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -15,7 +16,9 @@ MIN_SUGGESTION_CONFIDENCE = 0.1
 MAX_SUGGESTIONS = 2
 
 
-def suggested_topics(kb: KnowledgeBase, intent_ranking: List[Dict[str, Any]], hit: Optional[SearchHit]) -> List[Topic]:
+def suggested_topics(
+    kb: KnowledgeBase, intent_ranking: list[dict[str, Any]], hit: SearchHit | None
+) -> list[Topic]:
     """Up to two topics to offer: the searched passage's topic, then NLU's best topic intents."""
     topics = [hit.topic] if hit else []
     for ranked in intent_ranking:
@@ -28,13 +31,13 @@ def suggested_topics(kb: KnowledgeBase, intent_ranking: List[Dict[str, Any]], hi
 class ActionSearchFallback(Action):
     """Answer a low-confidence message with the closest passage (marked as such) or suggestions."""
 
-    def name(self) -> Text:
+    def name(self) -> str:
         """Name used in domain.yml and the rules."""
         return "action_search_fallback"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         """Search the passages; offer the best one and 'did you mean' buttons, else the honest no-answer."""
         kb = load_knowledge()
         message = tracker.latest_message

@@ -1,9 +1,9 @@
 """The knowledge base (knowledge/knowledge.yml) as plain objects; no Rasa imports."""
+
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
 
 import yaml
 
@@ -18,7 +18,7 @@ class Reference:
     key: str
     citation: str
     article: str
-    full: Optional[str]
+    full: str | None
 
 
 @dataclass(frozen=True)
@@ -27,8 +27,8 @@ class Passage:
 
     article: str
     quote: str
-    items: Tuple[str, ...] = ()
-    cites: Tuple[str, ...] = ()
+    items: tuple[str, ...] = ()
+    cites: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -38,11 +38,11 @@ class Topic:
     id: str
     intent: str
     question: str
-    answer: Tuple[Passage, ...]
-    more: Tuple[Passage, ...] = ()
-    related: Tuple[str, ...] = ()
-    terms: Tuple[str, ...] = ()
-    name: Optional[str] = None
+    answer: tuple[Passage, ...]
+    more: tuple[Passage, ...] = ()
+    related: tuple[str, ...] = ()
+    terms: tuple[str, ...] = ()
+    name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -58,11 +58,11 @@ class Article:
 class KnowledgeBase:
     """Topics, references, articles and answer wording, with the look-ups the actions need."""
 
-    topics: Dict[str, Topic]
-    references: Dict[str, Reference]
-    articles: Dict[str, Article]
-    wording: Dict[str, str]
-    _by_intent: Dict[str, Topic] = field(default_factory=dict)
+    topics: dict[str, Topic]
+    references: dict[str, Reference]
+    articles: dict[str, Article]
+    wording: dict[str, str]
+    _by_intent: dict[str, Topic] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._by_intent = {
@@ -70,20 +70,20 @@ class KnowledgeBase:
         }
 
     @property
-    def topic_intents(self) -> List[str]:
+    def topic_intents(self) -> list[str]:
         """Every intent that is answered from the knowledge base."""
         return sorted({topic.intent for topic in self.topics.values()})
 
     @property
-    def condition_topics(self) -> List[Topic]:
+    def condition_topics(self) -> list[Topic]:
         """The topics that answer `ask_condition`, in file order."""
         return [topic for topic in self.topics.values() if topic.intent == CONDITION_INTENT]
 
-    def topic_for_intent(self, intent: str) -> Optional[Topic]:
+    def topic_for_intent(self, intent: str) -> Topic | None:
         """The topic answering a (non-condition) intent."""
         return self._by_intent.get(intent)
 
-    def condition_topic(self, *texts: str) -> Optional[Topic]:
+    def condition_topic(self, *texts: str) -> Topic | None:
         """The condition topic whose longest term occurs as whole words in any of `texts`."""
         best, best_length = None, 0
         for text in texts:
@@ -94,17 +94,17 @@ class KnowledgeBase:
                         best, best_length = topic, len(term)
         return best
 
-    def condition_names(self) -> List[str]:
+    def condition_names(self) -> list[str]:
         """What the articles call each condition they name."""
         return [topic.name for topic in self.condition_topics]
 
-    def citations_of(self, passages: Tuple[Passage, ...]) -> List[Reference]:
+    def citations_of(self, passages: tuple[Passage, ...]) -> list[Reference]:
         """The distinct references cited by `passages`, in order of first citation."""
         keys = dict.fromkeys(key for passage in passages for key in passage.cites)
         return [self.references[key] for key in keys]
 
 
-def _passages(entries) -> Tuple[Passage, ...]:
+def _passages(entries) -> tuple[Passage, ...]:
     return tuple(
         Passage(
             article=entry["article"],
@@ -142,13 +142,13 @@ def parse_knowledge(raw: dict) -> KnowledgeBase:
     return KnowledgeBase(topics=topics, references=references, articles=articles, wording=raw["wording"])
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_knowledge(path: Path = KNOWLEDGE_DIR / "knowledge.yml") -> KnowledgeBase:
     """Load the knowledge base once per process."""
     return parse_knowledge(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_article_text(article_id: str) -> str:
     """The cleaned text of an article, by its id in knowledge/articles/sources.yml."""
     sources = yaml.safe_load((KNOWLEDGE_DIR / "articles" / "sources.yml").read_text(encoding="utf-8"))

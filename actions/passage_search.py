@@ -1,8 +1,8 @@
 """Lexical (BM25) search over the knowledge base's passages, for questions NLU is unsure of."""
+
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import List, Optional, Tuple
+from functools import cache
 
 from rank_bm25 import BM25Okapi
 
@@ -17,7 +17,7 @@ STOPWORDS = frozenset(
 )
 
 
-def tokenize(text: str) -> List[str]:
+def tokenize(text: str) -> list[str]:
     """Lower-case word stems without stop words ('scraping' -> 'scrap')."""
     stems = []
     for word in re.findall(r"[a-z0-9]+", text.lower()):
@@ -47,7 +47,7 @@ class PassageSearch:
     def __init__(self, kb: KnowledgeBase, min_score: float = 3.0, min_shared_terms: int = 2) -> None:
         self.min_score = min_score
         self.min_shared_terms = min_shared_terms
-        self._entries: List[Tuple[Passage, Topic]] = []
+        self._entries: list[tuple[Passage, Topic]] = []
         seen = set()
         for topic in kb.topics.values():
             for passage in topic.answer + topic.more:
@@ -61,7 +61,7 @@ class PassageSearch:
     def _searchable(passage: Passage) -> str:
         return " ".join((passage.quote,) + passage.items)
 
-    def best(self, query: str) -> Optional[SearchHit]:
+    def best(self, query: str) -> SearchHit | None:
         """The closest passage if it is close enough to offer, else None."""
         query_tokens = tokenize(query)
         if not query_tokens:
@@ -75,7 +75,7 @@ class PassageSearch:
         return SearchHit(passage=passage, topic=topic, score=float(scores[index]), shared_terms=shared)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_search() -> PassageSearch:
     """The search index over the knowledge base, built once per process."""
     return PassageSearch(load_knowledge())

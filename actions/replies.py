@@ -1,7 +1,9 @@
 """Turns knowledge-base topics into replies: text for people, a payload for widgets. No Rasa imports."""
+
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Dict, Iterable, List, Optional, Sequence
+from typing import Any
 
 from actions.knowledge import CONDITION_INTENT, KnowledgeBase, Passage, Reference, Topic
 
@@ -13,11 +15,11 @@ class Reply:
     """One bot message: its text, quick-reply buttons and the structured payload (json_message)."""
 
     text: str
-    payload: Dict[str, Any]
-    buttons: List[Dict[str, str]] = field(default_factory=list)
+    payload: dict[str, Any]
+    buttons: list[dict[str, str]] = field(default_factory=list)
 
 
-def topic_button(topic: Topic) -> Dict[str, str]:
+def topic_button(topic: Topic) -> dict[str, str]:
     """A quick reply that asks `topic`'s question directly (no NLU guess involved)."""
     if topic.intent == CONDITION_INTENT:
         payload = "/" + CONDITION_INTENT + json.dumps({"condition": topic.name})
@@ -37,18 +39,18 @@ def render_passage(kb: KnowledgeBase, passage: Passage, with_prefix: bool) -> st
     return "\n".join([text] + [f"{BULLET} {item}" for item in passage.items])
 
 
-def _article_ids(passages: Sequence[Passage]) -> List[str]:
+def _article_ids(passages: Sequence[Passage]) -> list[str]:
     return list(dict.fromkeys(passage.article for passage in passages))
 
 
-def _citation_payload(references: Iterable[Reference]) -> List[Dict[str, Optional[str]]]:
+def _citation_payload(references: Iterable[Reference]) -> list[dict[str, str | None]]:
     return [
         {"key": ref.key, "citation": ref.citation, "reference": ref.full, "article": ref.article}
         for ref in references
     ]
 
 
-def _sources_line(kb: KnowledgeBase, article_ids: List[str]) -> str:
+def _sources_line(kb: KnowledgeBase, article_ids: list[str]) -> str:
     labels = " and ".join(kb.articles[article_id].label for article_id in article_ids)
     template = kb.wording["source_one"] if len(article_ids) == 1 else kb.wording["source_many"]
     return template.format(articles=labels)
@@ -73,7 +75,7 @@ def answer_reply(
                 "text": passage_text,
                 "citations": [ref.citation for ref in kb.citations_of((passage,))],
             }
-            for passage, passage_text in zip(passages, rendered)
+            for passage, passage_text in zip(passages, rendered, strict=False)
         ],
         "sources": [{"id": article_id, "title": kb.articles[article_id].label} for article_id in article_ids],
         "citations": _citation_payload(kb.citations_of(tuple(passages))),
@@ -108,7 +110,9 @@ def references_reply(kb: KnowledgeBase, topic: Topic, passages: Sequence[Passage
         text = kb.wording["no_citations"].format(articles=article_labels)
     else:
         lines = [
-            f"{BULLET} {ref.full}" if ref.full else f"{BULLET} " + kb.wording["reference_missing"].format(citation=ref.citation)
+            f"{BULLET} {ref.full}"
+            if ref.full
+            else f"{BULLET} " + kb.wording["reference_missing"].format(citation=ref.citation)
             for ref in references
         ]
         text = "\n".join([kb.wording["references_intro"]] + lines)

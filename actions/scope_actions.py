@@ -1,6 +1,7 @@
 """Replies outside the articles: honest no-answer, declined medical advice, off-topic, emergency."""
+
 from abc import ABC, abstractmethod
-from typing import Any, Dict, List, Text
+from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -30,12 +31,12 @@ class ScopeReplyAction(Action, ABC):
     reply_type: str
 
     @abstractmethod
-    def name(self) -> Text:
+    def name(self) -> str:
         """Name used in domain.yml and the rules."""
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         """Utter the response with the clinic's contact details."""
         utter_scope_reply(dispatcher, self.response, self.reply_type)
         return []
@@ -47,7 +48,7 @@ class ActionNoAnswer(ScopeReplyAction):
     response = "utter_no_answer"
     reply_type = "no_answer"
 
-    def name(self) -> Text:
+    def name(self) -> str:
         """Name used in domain.yml and the rules."""
         return "action_no_answer"
 
@@ -58,7 +59,7 @@ class ActionDeclineAdvice(ScopeReplyAction):
     response = "utter_decline_advice"
     reply_type = "declined"
 
-    def name(self) -> Text:
+    def name(self) -> str:
         """Name used in domain.yml and the rules."""
         return "action_decline_advice"
 
@@ -69,7 +70,7 @@ class ActionOffTopic(ScopeReplyAction):
     response = "utter_off_topic"
     reply_type = "off_topic"
 
-    def name(self) -> Text:
+    def name(self) -> str:
         """Name used in domain.yml and the rules."""
         return "action_off_topic"
 
@@ -80,13 +81,13 @@ class ActionEmergency(ScopeReplyAction):
     response = "utter_emergency"
     reply_type = "emergency"
 
-    def name(self) -> Text:
+    def name(self) -> str:
         """Name used in domain.yml and the rules."""
         return "action_emergency"
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
         """Utter the emergency advice, naming the red flag that was seen in the payload."""
         red_flag = tracker.latest_message.get("red_flag")
         utter_scope_reply(dispatcher, self.response, self.reply_type, red_flag=red_flag)

@@ -1,5 +1,6 @@
 """Rasa NLU component that turns any message with a red flag into the `emergency` intent."""
-from typing import Any, Dict, List, Optional, Text
+
+from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -25,7 +26,7 @@ class RedFlagClassifier(GraphComponent):
     @classmethod
     def create(
         cls,
-        config: Dict[Text, Any],
+        config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
@@ -33,10 +34,10 @@ class RedFlagClassifier(GraphComponent):
         """Load the red-flag patterns once, when the model is loaded."""
         return cls(RedFlags.from_file())
 
-    def process(self, messages: List[Message]) -> List[Message]:
+    def process(self, messages: list[Message]) -> list[Message]:
         """Set intent `emergency` (confidence 1) and name the red flag on messages that have one."""
         for message in messages:
-            flag: Optional[str] = self._red_flags.find(message.get(TEXT) or "")
+            flag: str | None = self._red_flags.find(message.get(TEXT) or "")
             if flag is None:
                 continue
             emergency = {"name": EMERGENCY_INTENT, "confidence": 1.0}

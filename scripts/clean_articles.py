@@ -3,6 +3,7 @@
 Usage: python scripts/clean_articles.py [--check]
 With --check, exit 1 if a committed cleaned copy differs from what the raw text gives.
 """
+
 import sys
 import unicodedata
 from pathlib import Path

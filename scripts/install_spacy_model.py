@@ -5,6 +5,7 @@ spaCy >=3.8, which Rasa 3.6 checks; the same 3.8.0 build published as en-core-we
 >=3.7.5, and spaCy 3.7.5 (the newest Rasa 3.6 can use with pydantic 1.10) loads it, so the copy
 declares that range. Usage: python scripts/install_spacy_model.py TARGET_DIR
 """
+
 import json
 import shutil
 import sys

@@ -1,5 +1,6 @@
 """Fixtures for action tests: the knowledge base, a dispatcher and a tracker factory."""
-from typing import Any, Dict, List, Optional
+
+from typing import Any
 
 import pytest
 from rasa_sdk import Tracker
@@ -27,9 +28,9 @@ def make_tracker():
     def build(
         intent: str,
         text: str = "",
-        entities: Optional[List[Dict[str, Any]]] = None,
-        slots: Optional[Dict[str, Any]] = None,
-        intent_ranking: Optional[List[Dict[str, Any]]] = None,
+        entities: list[dict[str, Any]] | None = None,
+        slots: dict[str, Any] | None = None,
+        intent_ranking: list[dict[str, Any]] | None = None,
     ) -> Tracker:
         latest = {
             "intent": {"name": intent, "confidence": 0.9},
@@ -43,6 +44,6 @@ def make_tracker():
 
 
 @pytest.fixture
-def domain() -> Dict[str, Any]:
+def domain() -> dict[str, Any]:
     """Actions here do not read the domain."""
     return {}

@@ -1,4 +1,5 @@
 """Custom actions: what they utter (text, buttons, payload) and the slots they set."""
+
 from pathlib import Path
 
 import pytest
@@ -33,17 +34,25 @@ async def test_each_topic_intent_gets_its_answer(topic, dispatcher, make_tracker
 
 
 async def test_painful_answer_cites_the_overview_article(dispatcher, make_tracker, domain):
-    await ActionAnswerTopic().run(dispatcher, make_tracker("ask_painful", "ouch is that scraping thing sore?"), domain)
+    await ActionAnswerTopic().run(
+        dispatcher, make_tracker("ask_painful", "ouch is that scraping thing sore?"), domain
+    )
     message = only_message(dispatcher)
     assert message["text"].startswith("If the older approach is used; YES.")
-    assert message["custom"]["sources"] == [{"id": "overview_article", "title": KB.articles["overview_article"].label}]
+    assert message["custom"]["sources"] == [
+        {"id": "overview_article", "title": KB.articles["overview_article"].label}
+    ]
 
 
 @pytest.mark.parametrize(
     "text, entities, topic_id",
     [
         ("would it help heel pain from plantar fasciitis", [], "plantar_fasciitis"),
-        ("what about a sprained ankle?", [{"entity": "condition", "value": "sprained ankle"}], "ligament_sprains"),
+        (
+            "what about a sprained ankle?",
+            [{"entity": "condition", "value": "sprained ankle"}],
+            "ligament_sprains",
+        ),
         ("/ask_condition", [{"entity": "condition", "value": "chronic low back pain"}], "low_back_pain"),
     ],
 )
@@ -57,8 +66,12 @@ async def test_condition_questions_are_answered_from_the_condition_list(
     assert SlotSet("last_topic", topic_id) in events
 
 
-async def test_a_condition_the_articles_do_not_name_gets_an_honest_no_answer(dispatcher, make_tracker, domain):
-    tracker = make_tracker("ask_condition", "does it help migraines", [{"entity": "condition", "value": "migraines"}])
+async def test_a_condition_the_articles_do_not_name_gets_an_honest_no_answer(
+    dispatcher, make_tracker, domain
+):
+    tracker = make_tracker(
+        "ask_condition", "does it help migraines", [{"entity": "condition", "value": "migraines"}]
+    )
     events = await ActionAnswerTopic().run(dispatcher, tracker, domain)
     message = only_message(dispatcher)
     assert message["custom"]["type"] == "no_answer"
@@ -77,7 +90,9 @@ async def test_a_body_part_alone_is_named_in_the_no_answer(dispatcher, make_trac
 
 async def test_tell_more_gives_further_passages_once_then_related_topics(dispatcher, make_tracker, domain):
     slots = {"last_topic": "painful", "more_given": False}
-    events = await ActionTellMore().run(dispatcher, make_tracker("ask_more", "tell me more", slots=slots), domain)
+    events = await ActionTellMore().run(
+        dispatcher, make_tracker("ask_more", "tell me more", slots=slots), domain
+    )
     assert dispatcher.messages[0]["custom"]["type"] == "more"
     assert KB.topics["painful"].more[0].quote in dispatcher.messages[0]["text"]
     assert events == [SlotSet("more_given", True)]
@@ -97,7 +112,9 @@ async def test_follow_up_without_a_topic_suggests_questions(dispatcher, make_tra
 
 
 async def test_show_sources_gives_full_references(dispatcher, make_tracker, domain):
-    tracker = make_tracker("ask_source", "which study says so?", slots={"last_topic": "vs_spinal_manipulation"})
+    tracker = make_tracker(
+        "ask_source", "which study says so?", slots={"last_topic": "vs_spinal_manipulation"}
+    )
     await ActionShowSources().run(dispatcher, tracker, domain)
     message = only_message(dispatcher)
     assert message["custom"]["type"] == "references"
@@ -148,7 +165,9 @@ async def test_emergency_names_the_red_flag_and_numbers(dispatcher, make_tracker
 
 async def test_fallback_offers_the_closest_passage_marked_as_such(dispatcher, make_tracker, domain):
     ranking = [{"name": "nlu_fallback", "confidence": 0.4}, {"name": "ask_nervous_system", "confidence": 0.3}]
-    tracker = make_tracker("nlu_fallback", "ten times the nerve receptors compared to muscle?", intent_ranking=ranking)
+    tracker = make_tracker(
+        "nlu_fallback", "ten times the nerve receptors compared to muscle?", intent_ranking=ranking
+    )
     events = await ActionSearchFallback().run(dispatcher, tracker, domain)
     message = only_message(dispatcher)
     assert message["text"].startswith(KB.wording["search_intro"])
@@ -160,7 +179,9 @@ async def test_fallback_offers_the_closest_passage_marked_as_such(dispatcher, ma
 
 async def test_fallback_with_only_a_weak_guess_asks_did_you_mean(dispatcher, make_tracker, domain):
     ranking = [{"name": "ask_bruising", "confidence": 0.35}, {"name": "ask_safety", "confidence": 0.3}]
-    await ActionSearchFallback().run(dispatcher, make_tracker("nlu_fallback", "hmm the colour thing", intent_ranking=ranking), domain)
+    await ActionSearchFallback().run(
+        dispatcher, make_tracker("nlu_fallback", "hmm the colour thing", intent_ranking=ranking), domain
+    )
     message = only_message(dispatcher)
     assert message["custom"]["type"] == "did_you_mean"
     assert [b["payload"] for b in message["buttons"]] == ["/ask_bruising", "/ask_safety"]
@@ -168,7 +189,9 @@ async def test_fallback_with_only_a_weak_guess_asks_did_you_mean(dispatcher, mak
 
 async def test_fallback_with_nothing_close_is_the_honest_no_answer(dispatcher, make_tracker, domain):
     ranking = [{"name": "greet", "confidence": 0.2}]
-    await ActionSearchFallback().run(dispatcher, make_tracker("nlu_fallback", "blorp zibble", intent_ranking=ranking), domain)
+    await ActionSearchFallback().run(
+        dispatcher, make_tracker("nlu_fallback", "blorp zibble", intent_ranking=ranking), domain
+    )
     assert only_message(dispatcher)["response"] == "utter_no_answer"
 
 

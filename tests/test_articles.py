@@ -1,8 +1,8 @@
 """The cleaned article copies: rebuilt faithfully from the raw texts, with no mis-decoded characters."""
+
 import re
 
 import pytest
-
 from clean_articles import ARTICLES_DIR, clean_article, load_sources, repair_mojibake
 
 MOJIBAKE = re.compile("[\u0e00-\u0e7f\u20ac\ufb00-\ufb06\u00a0]")
@@ -16,7 +16,10 @@ MOJIBAKE = re.compile("[\u0e00-\u0e7f\u20ac\ufb00-\ufb06\u00a0]")
         ("Astym\u0e22\u0e0e therapy", "Astym\u00ae therapy"),
         ("nonspeci\u0e4f\u0e0cc low back pain", "nonspecific low back pain"),
         ("trauma\u0e22\u00a0(Morad", "trauma (Morad"),
-        ("plain text, \u201cquoted\u201d and it\u2019s fine", "plain text, \u201cquoted\u201d and it\u2019s fine"),
+        (
+            "plain text, \u201cquoted\u201d and it\u2019s fine",
+            "plain text, \u201cquoted\u201d and it\u2019s fine",
+        ),
     ],
 )
 def test_repair_mojibake(garbled, repaired):

@@ -1,7 +1,14 @@
 """Clinic details come from clinic.yml, and environment variables override them."""
+
 from actions.clinic import clinic_from
 
-SETTINGS = {"name": "Clinic A", "phone": "111", "website": "", "emergency_number": "911", "crisis_line": "988"}
+SETTINGS = {
+    "name": "Clinic A",
+    "phone": "111",
+    "website": "",
+    "emergency_number": "911",
+    "crisis_line": "988",
+}
 
 
 def test_defaults_come_from_the_settings_file():
@@ -10,6 +17,8 @@ def test_defaults_come_from_the_settings_file():
 
 
 def test_environment_overrides_and_website_is_added_to_the_contact():
-    clinic = clinic_from(SETTINGS, {"CLINIC_PHONE": "222", "CLINIC_WEBSITE": "example.org", "EMERGENCY_NUMBER": "112"})
+    clinic = clinic_from(
+        SETTINGS, {"CLINIC_PHONE": "222", "CLINIC_WEBSITE": "example.org", "EMERGENCY_NUMBER": "112"}
+    )
     assert clinic.contact == "Clinic A at 222 or example.org"
     assert clinic.emergency_number == "112"

@@ -1,4 +1,5 @@
 """The README and docs name files that exist, and the README starts with the two commands."""
+
 import re
 from pathlib import Path
 
@@ -14,7 +15,11 @@ def test_readme_starts_with_the_run_and_test_commands():
 def test_every_path_the_docs_name_exists():
     named = set()
     for doc in DOCS:
-        named |= set(re.findall(r"`((?:actions|data|docs|knowledge|nlu_addons|scripts|tests)/[\w./-]+)`", doc.read_text()))
+        named |= set(
+            re.findall(
+                r"`((?:actions|data|docs|knowledge|nlu_addons|scripts|tests)/[\w./-]+)`", doc.read_text()
+            )
+        )
     missing = [path for path in sorted(named) if not (ROOT / path).exists()]
     assert named and not missing
 

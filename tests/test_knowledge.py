@@ -1,4 +1,5 @@
 """The knowledge base is traceable to the articles, complete and consistent with the domain."""
+
 import re
 from pathlib import Path
 
@@ -10,12 +11,19 @@ from actions.replies import answer_reply
 
 ROOT = Path(__file__).resolve().parent.parent
 KB = load_knowledge()
-ALL_PASSAGES = [
-    (topic.id, passage) for topic in KB.topics.values() for passage in topic.answer + topic.more
-]
+ALL_PASSAGES = [(topic.id, passage) for topic in KB.topics.values() for passage in topic.answer + topic.more]
 CONVERSATION_INTENTS = {
-    "greet", "goodbye", "thank", "bot_challenge", "ask_capabilities", "ask_more", "ask_source",
-    "out_of_scope", "ask_medical_advice", "off_topic", "emergency",
+    "greet",
+    "goodbye",
+    "thank",
+    "bot_challenge",
+    "ask_capabilities",
+    "ask_more",
+    "ask_source",
+    "out_of_scope",
+    "ask_medical_advice",
+    "off_topic",
+    "emergency",
 }
 
 
@@ -23,7 +31,9 @@ def article_lines(article_id):
     return load_article_text(article_id).splitlines()
 
 
-@pytest.mark.parametrize("topic_id, passage", ALL_PASSAGES, ids=[f"{t}:{p.quote[:30]}" for t, p in ALL_PASSAGES])
+@pytest.mark.parametrize(
+    "topic_id, passage", ALL_PASSAGES, ids=[f"{t}:{p.quote[:30]}" for t, p in ALL_PASSAGES]
+)
 def test_every_quote_and_list_item_is_in_the_article_it_names(topic_id, passage):
     assert passage.quote in load_article_text(passage.article)
     lines = article_lines(passage.article)
@@ -31,7 +41,9 @@ def test_every_quote_and_list_item_is_in_the_article_it_names(topic_id, passage)
         assert any(line.startswith(f"- {item}") for line in lines), item
 
 
-@pytest.mark.parametrize("topic_id, passage", ALL_PASSAGES, ids=[f"{t}:{p.quote[:30]}" for t, p in ALL_PASSAGES])
+@pytest.mark.parametrize(
+    "topic_id, passage", ALL_PASSAGES, ids=[f"{t}:{p.quote[:30]}" for t, p in ALL_PASSAGES]
+)
 def test_every_citation_is_one_the_article_makes(topic_id, passage):
     for key in passage.cites:
         reference = KB.references[key]
@@ -117,7 +129,7 @@ def test_condition_lookup_by_words(text, topic_id):
 
 
 def test_no_empty_article_list_is_answered_from_itself():
-    """The overview article's 'used for' list is empty in the source: its intro is never quoted as an answer."""
+    """The overview article's 'used for' list is empty in the source: its lead-in is never an answer."""
     quotes = [passage.quote for _, passage in ALL_PASSAGES]
     assert not any("Some of the common conditions IASTM is used for include" in q for q in quotes)
     assert not any(q.startswith("Side effects may include") for q in quotes)

@@ -1,4 +1,5 @@
 """Red flags are found in everyday wording, and ordinary IASTM questions are not mistaken for them."""
+
 import pytest
 
 from nlu_addons.red_flags import RedFlags

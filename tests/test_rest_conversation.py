@@ -1,4 +1,5 @@
 """End to end through the REST channel: real Rasa and action servers, a real multi-turn conversation."""
+
 import os
 import re
 import socket
@@ -48,7 +49,9 @@ class Servers:
             f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {workdir / 'tracker.db'}\n"
         )
         self.env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
-        self.actions = self._start([str(RASA), "run", "actions", "--port", str(self.action_port)], "actions.log")
+        self.actions = self._start(
+            [str(RASA), "run", "actions", "--port", str(self.action_port)], "actions.log"
+        )
         self.rasa = None
         self.start_rasa()
         wait_until_up(f"http://127.0.0.1:{self.action_port}/health", self.actions)
@@ -59,8 +62,16 @@ class Servers:
 
     def start_rasa(self) -> None:
         command = [
-            str(RASA), "run", "--model", str(MODEL), "--port", str(self.rasa_port),
-            "--endpoints", str(self.endpoints), "--credentials", str(ROOT / "credentials.yml"),
+            str(RASA),
+            "run",
+            "--model",
+            str(MODEL),
+            "--port",
+            str(self.rasa_port),
+            "--endpoints",
+            str(self.endpoints),
+            "--credentials",
+            str(ROOT / "credentials.yml"),
         ]
         self.rasa = self._start(command, "rasa.log")
         wait_until_up(f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/", self.rasa)
@@ -138,7 +149,9 @@ def test_questions_outside_the_articles_and_red_flags(servers):
     assert payload_of(price)["type"] == "no_answer"
     assert "915-850-0900" in text_of(price) and "citations" not in payload_of(price)
 
-    emergency = servers.say(sender, "had IASTM on my leg and now my calf is hot and swollen and I'm short of breath")
+    emergency = servers.say(
+        sender, "had IASTM on my leg and now my calf is hot and swollen and I'm short of breath"
+    )
     assert payload_of(emergency)["type"] == "emergency"
     assert "911" in text_of(emergency)
 
@@ -149,7 +162,14 @@ def test_questions_outside_the_articles_and_red_flags(servers):
 def test_bad_input_gets_a_reply_not_an_error(servers):
     sender = uuid.uuid4().hex
     assert payload_of(servers.say(sender, ""))["type"] == "no_topic"
-    for message in ["<img src=x onerror=alert(1)>", "🙂🙂🙂", "x" * 5000, "¿Duele el IASTM?", '{"a": 1}', "' OR 1=1; --"]:
+    for message in [
+        "<img src=x onerror=alert(1)>",
+        "🙂🙂🙂",
+        "x" * 5000,
+        "¿Duele el IASTM?",
+        '{"a": 1}',
+        "' OR 1=1; --",
+    ]:
         replies = servers.say(sender, message)
         assert replies, message
         assert all(not MOJIBAKE.search(reply.get("text", "")) for reply in replies)
