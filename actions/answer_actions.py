@@ -19,6 +19,8 @@ from actions.replies import (
 LAST_TOPIC_SLOT = "last_topic"
 MORE_GIVEN_SLOT = "more_given"
 STARTER_TOPICS = ("what_is", "painful", "gua_sha", "uses")
+# Asked whether it helps "my problem" without naming one: the list of what it is used for.
+UNNAMED_CONDITION_TOPIC = "uses"
 
 
 def utter(dispatcher: CollectingDispatcher, reply: Reply) -> None:
@@ -31,11 +33,12 @@ def last_topic(tracker: Tracker, kb: KnowledgeBase) -> Topic | None:
     return kb.topics.get(tracker.get_slot(LAST_TOPIC_SLOT) or "")
 
 
-def unknown_condition_reply(kb: KnowledgeBase, condition: str | None) -> Reply:
+def unknown_condition_reply(kb: KnowledgeBase, condition: str) -> Reply:
     """The honest no-answer for a condition the articles do not name."""
     known = ", ".join(kb.condition_names())
-    template = kb.wording["condition_unknown"] if condition else kb.wording["condition_unnamed"]
-    text = template.format(condition=condition, known=known, contact=load_clinic().contact)
+    text = kb.wording["condition_unknown"].format(
+        condition=condition, known=known, contact=load_clinic().contact
+    )
     payload = {
         "type": "no_answer",
         "topic": None,
@@ -70,9 +73,10 @@ class ActionAnswerTopic(Action):
             named = [e["value"] for e in entities if e.get("entity") == "condition"]
             named += [e["value"] for e in entities if e.get("entity") == "body_part"]
             topic = kb.condition_topic(*named, message.get("text") or "")
-            if topic is None:
-                utter(dispatcher, unknown_condition_reply(kb, named[0] if named else None))
+            if topic is None and named:
+                utter(dispatcher, unknown_condition_reply(kb, named[0]))
                 return []
+            topic = topic or kb.topics[UNNAMED_CONDITION_TOPIC]
         else:
             topic = kb.topic_for_intent(intent)
         if topic is None:

@@ -84,13 +84,18 @@ class KnowledgeBase:
         return self._by_intent.get(intent)
 
     def condition_topic(self, *texts: str) -> Topic | None:
-        """The condition topic whose longest term occurs as whole words in any of `texts`."""
+        """The condition topic whose longest term occurs in any of `texts`.
+
+        Terms match whole words; terms of five letters or more also match longer forms
+        ("spasm" matches "spasming", "sprain" matches "sprained").
+        """
         best, best_length = None, 0
         for text in texts:
-            words = " " + " ".join(re.findall(r"[a-z0-9']+", text.lower())) + " "
+            words = " ".join(re.findall(r"[a-z0-9']+", text.lower()))
             for topic in self.condition_topics:
                 for term in topic.terms:
-                    if f" {term} " in words and len(term) > best_length:
+                    ending = r"\w*" if len(term) >= 5 else r"\b"
+                    if len(term) > best_length and re.search(rf"\b{re.escape(term)}{ending}", words):
                         best, best_length = topic, len(term)
         return best
 

@@ -206,3 +206,12 @@ async def test_an_empty_message_gets_popular_questions(dispatcher, make_tracker,
     await ActionSearchFallback().run(dispatcher, make_tracker(None, "   "), domain)
     message = only_message(dispatcher)
     assert message["custom"]["type"] == "no_topic" and message["buttons"]
+
+
+async def test_asking_about_my_problem_without_naming_it_lists_what_iastm_is_used_for(
+    dispatcher, make_tracker, domain
+):
+    await ActionAnswerTopic().run(
+        dispatcher, make_tracker("ask_condition", "would it help my problem"), domain
+    )
+    assert only_message(dispatcher)["custom"]["topic"] == "uses"

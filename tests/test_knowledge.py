@@ -120,7 +120,9 @@ def test_each_condition_is_found_by_its_own_name(topic):
         ("pain between my shoulder blades, upper back", "thoracic_pain"),
         ("chronic lower back pain", "low_back_pain"),
         ("scars from my knee surgery", "scar_tissue"),
+        ("my muscles keep spasming, could this help", "muscle_spasms"),
         ("does it help migraines", None),
+        ("is it romantic", None),
     ],
 )
 def test_condition_lookup_by_words(text, topic_id):
