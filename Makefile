@@ -15,7 +15,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: install run shell test lint validate train unit-tests story-tests nlu-test clean-articles lock clean
+.PHONY: install run shell test bench lint validate train unit-tests story-tests nlu-test clean-articles lock clean
 
 install: $(INSTALLED)
 
@@ -47,8 +47,8 @@ shell: $(MODEL)
 	scripts/serve.sh shell
 
 lint: $(INSTALLED)
-	$(VENV)/bin/ruff check actions nlu_addons scripts tests
-	$(VENV)/bin/ruff format --check actions nlu_addons scripts tests
+	$(VENV)/bin/ruff check actions bench nlu_addons scripts tests
+	$(VENV)/bin/ruff format --check actions bench nlu_addons scripts tests
 
 validate: $(INSTALLED)
 	$(RASA) data validate
@@ -65,6 +65,10 @@ nlu-test: $(MODEL)
 	$(PY) scripts/check_nlu_accuracy.py results/nlu/intent_report.json 0.90
 
 test: lint validate unit-tests story-tests nlu-test
+
+# Quality and speed against the alternatives (docs/benchmarks.md); about 40 minutes on 2 cores.
+bench: $(INSTALLED)
+	$(PY) -m bench.run
 
 clean:
 	rm -rf models results .pytest_cache

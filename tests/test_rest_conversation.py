@@ -1,101 +1,22 @@
 """End to end through the REST channel: real Rasa and action servers, a real multi-turn conversation."""
 
-import os
 import re
-import socket
-import subprocess
-import time
 import uuid
 from pathlib import Path
 
 import pytest
-import requests
+
+from bench.servers import Servers
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "iastm.tar.gz"
-RASA = ROOT / ".venv" / "bin" / "rasa"
 MOJIBAKE = re.compile("[\u0e00-\u0e7f\u20ac]")
-START_TIMEOUT_SECONDS = 180
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_up(url: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while time.monotonic() < deadline:
-        assert process.poll() is None, f"server exited early with code {process.returncode}"
-        try:
-            if requests.get(url, timeout=2).ok:
-                return
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.5)
-    raise TimeoutError(url)
-
-
-class Servers:
-    """The action server and a Rasa server, sharing one SQLite tracker store in a temp folder."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.workdir = workdir
-        self.action_port, self.rasa_port = free_port(), free_port()
-        self.endpoints = workdir / "endpoints.yml"
-        self.endpoints.write_text(
-            f"action_endpoint:\n  url: http://127.0.0.1:{self.action_port}/webhook\n"
-            f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {workdir / 'tracker.db'}\n"
-        )
-        self.env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
-        self.actions = self._start(
-            [str(RASA), "run", "actions", "--port", str(self.action_port)], "actions.log"
-        )
-        self.rasa = None
-        self.start_rasa()
-        wait_until_up(f"http://127.0.0.1:{self.action_port}/health", self.actions)
-
-    def _start(self, command, log_name) -> subprocess.Popen:
-        log = open(self.workdir / log_name, "ab")
-        return subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
-
-    def start_rasa(self) -> None:
-        command = [
-            str(RASA),
-            "run",
-            "--model",
-            str(MODEL),
-            "--port",
-            str(self.rasa_port),
-            "--endpoints",
-            str(self.endpoints),
-            "--credentials",
-            str(ROOT / "credentials.yml"),
-        ]
-        self.rasa = self._start(command, "rasa.log")
-        wait_until_up(f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/", self.rasa)
-
-    def stop_rasa(self) -> None:
-        self.rasa.terminate()
-        self.rasa.wait(timeout=60)
-
-    def stop(self) -> None:
-        for process in (self.rasa, self.actions):
-            process.terminate()
-            process.wait(timeout=60)
-
-    def say(self, sender: str, message: str) -> list:
-        url = f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook"
-        response = requests.post(url, json={"sender": sender, "message": message}, timeout=30)
-        assert response.status_code == 200, response.text
-        return response.json()
 
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
     assert MODEL.exists(), "train first: make train"
-    running = Servers(tmp_path_factory.mktemp("servers"))
+    running = Servers(tmp_path_factory.mktemp("servers"), MODEL)
     yield running
     running.stop()
 

@@ -1,0 +1,62 @@
+"""The held-out evaluation set (tests/eval/questions.yml): never trained or tuned on."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+EVAL_FILE = Path(__file__).resolve().parent.parent / "tests" / "eval" / "questions.yml"
+ANSWER_TYPES = ("answer", "more")
+
+
+def _as_tuple(value) -> tuple:
+    if value is None:
+        return (None,)
+    return tuple(value) if isinstance(value, list) else (value,)
+
+
+@dataclass(frozen=True)
+class EvalItem:
+    """One question (its last turn is scored) and what a right reply is."""
+
+    id: str
+    category: str
+    turns: tuple[str, ...]
+    intents: tuple[str, ...]
+    topics: tuple[str | None, ...]
+    reply_type: str
+
+    @property
+    def question(self) -> str:
+        """The scored message."""
+        return self.turns[-1]
+
+
+def load_eval_set(path: Path = EVAL_FILE) -> list[EvalItem]:
+    """Every item of the evaluation set."""
+    entries = yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
+    return [
+        EvalItem(
+            id=entry["id"],
+            category=entry["category"],
+            turns=tuple(entry["turns"]),
+            intents=_as_tuple(entry["intent"]),
+            topics=_as_tuple(entry.get("topic")),
+            reply_type=entry["type"],
+        )
+        for entry in entries
+    ]
+
+
+def reply_is_right(item: EvalItem, replies: list[dict]) -> bool:
+    """Right type and topic; an answer also names its source and carries the disclaimer."""
+    payloads = [reply["custom"] for reply in replies if "custom" in reply]
+    if len(payloads) != 1:
+        return False
+    payload = payloads[0]
+    if payload.get("type") != item.reply_type or payload.get("topic") not in item.topics:
+        return False
+    if item.reply_type in ANSWER_TYPES:
+        text = "\n".join(reply.get("text", "") for reply in replies)
+        return bool(payload.get("sources")) and "not medical advice" in text
+    return True

@@ -1,0 +1,109 @@
+"""Answer quality on the evaluation set: intent scores, the search-box baseline, end-to-end answers."""
+
+import asyncio
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sklearn.metrics import f1_score
+
+from actions.passage_search import load_search
+from bench.eval_set import EvalItem, reply_is_right
+from bench.servers import Servers
+
+NO_RESULT_INTENT = "out_of_scope"
+HONEST_NO_ANSWER_TYPES = ("no_answer", "declined", "off_topic")
+
+
+@dataclass
+class IntentScores:
+    """Intent accuracy and macro F1 over the evaluation set (the last message of each item)."""
+
+    accuracy: float
+    macro_f1: float
+
+
+@dataclass
+class AnswerScores:
+    """Share of items answered right, overall and per category."""
+
+    accuracy: float
+    by_category: dict[str, float] = field(default_factory=dict)
+    wrong: list[str] = field(default_factory=list)
+
+
+def intent_scores(items: list[EvalItem], predict: Callable[[str], str]) -> IntentScores:
+    """Score `predict` (text -> intent); an item with several right intents counts any of them."""
+    gold, predicted = [], []
+    for item in items:
+        guess = predict(item.question)
+        predicted.append(guess)
+        gold.append(guess if guess in item.intents else item.intents[0])
+    accuracy = sum(g == p for g, p in zip(gold, predicted, strict=True)) / len(items)
+    labels = sorted(set(gold))
+    macro_f1 = f1_score(gold, predicted, labels=labels, average="macro", zero_division=0)
+    return IntentScores(accuracy=accuracy, macro_f1=float(macro_f1))
+
+
+def rasa_intent_predictor(model: Path) -> Callable[[str], str]:
+    """Parse messages in-process with a trained Rasa model."""
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model))
+    loop = asyncio.new_event_loop()
+
+    def predict(text: str) -> str:
+        parsed = loop.run_until_complete(agent.parse_message(text))
+        return (parsed.get("intent") or {}).get("name") or NO_RESULT_INTENT
+
+    return predict
+
+
+def search_intent(text: str) -> str:
+    """The search-box baseline as a classifier: the intent of the best passage's topic."""
+    hit = load_search().best(text)
+    return hit.topic.intent if hit else NO_RESULT_INTENT
+
+
+def _scores(results: dict[str, list[bool]], wrong: list[str]) -> AnswerScores:
+    every = [ok for oks in results.values() for ok in oks]
+    by_category = {category: sum(oks) / len(oks) for category, oks in sorted(results.items())}
+    return AnswerScores(accuracy=sum(every) / len(every), by_category=by_category, wrong=wrong)
+
+
+def search_box_answers(items: list[EvalItem]) -> AnswerScores:
+    """A search box over the articles: right when its top passage's topic is right, or when it
+    finds nothing for a question that should get no answer. It has no context, disclaimer or
+    emergency advice."""
+    results, wrong = defaultdict(list), []
+    for item in items:
+        hit = load_search().best(item.question)
+        if hit:
+            right = item.reply_type == "answer" and hit.topic.id in item.topics
+        else:
+            right = item.reply_type in HONEST_NO_ANSWER_TYPES
+        results[item.category].append(right)
+        if not right:
+            wrong.append(item.id)
+    return _scores(results, wrong)
+
+
+def rest_answers(items: list[EvalItem], servers: Servers) -> AnswerScores:
+    """Hold each item's conversation through the REST channel and score the last reply."""
+    results, wrong = defaultdict(list), []
+    for item in items:
+        sender = f"eval-{uuid.uuid4().hex}"
+        replies = [servers.say(sender, turn) for turn in item.turns][-1]
+        right = reply_is_right(item, replies)
+        results[item.category].append(right)
+        if not right:
+            wrong.append(item.id)
+    return _scores(results, wrong)
+
+
+def confusion_pairs(errors: list[dict], most: int = 10) -> list[tuple[str, str, int]]:
+    """The most frequent (true intent, predicted intent) pairs in a `rasa test nlu` error list."""
+    pairs = Counter((error["intent"], error["intent_prediction"]["name"]) for error in errors)
+    return [(true, predicted, count) for (true, predicted), count in pairs.most_common(most)]

@@ -1,0 +1,256 @@
+"""`make bench`: quality and speed of the assistant against its alternatives, in one run.
+
+Trains what it needs (cold caches, timed), scores the held-out evaluation set, runs 5-fold NLU
+cross-validation and REST load tests, prints one report, writes it to docs/benchmarks.md and
+exits 1 when a target is missed. Usage: python -m bench.run [--reuse-models] [--repeats N]
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.eval_set import load_eval_set
+from bench.load import run_load
+from bench.quality import (
+    confusion_pairs,
+    intent_scores,
+    rasa_intent_predictor,
+    rest_answers,
+    search_box_answers,
+    search_intent,
+)
+from bench.servers import RASA, ROOT, Servers, peak_memory_mb
+
+OUT = ROOT / "results" / "bench"
+REPORT = ROOT / "docs" / "benchmarks.md"
+CONFIGS = {
+    "ours": ROOT / "config.yml",
+    "default": ROOT / "bench" / "config_default.yml",
+    "keyword": ROOT / "bench" / "config_keyword.yml",
+}
+LOAD_PLAN = {1: 60, 10: 20, 50: 8}  # concurrent users -> messages each
+TARGETS = {
+    "answer accuracy >= 95%": lambda r: r["answers_ours"].accuracy >= 0.95,
+    "answer accuracy above both alternatives": lambda r: r["answers_ours"].accuracy
+    > max(r["answers_default"].accuracy, r["answers_search"].accuracy),
+    "no-answer and emergency questions 100%": lambda r: all(
+        r["answers_ours"].by_category.get(c, 1.0) == 1.0
+        for c in ("no_answer", "unknown_condition", "emergency")
+    ),
+    "p95 <= 150 ms at 10 users": lambda r: r["load"][10]["p95"] <= 150,
+    ">= 40 messages/s": lambda r: max(load["rate"] for load in r["load"].values()) >= 40,
+    "ready <= 30 s after start": lambda r: r["startup_seconds"] <= 30,
+    "training <= 5 minutes": lambda r: r["train_seconds"]["ours"] <= 300,
+}
+
+
+@dataclass
+class Cv:
+    """5-fold cross-validation scores and the most frequent confusions."""
+
+    accuracy: float
+    macro_f1: float
+    confusions: list
+
+
+def rasa_env() -> dict:
+    """Environment for Rasa commands: no telemetry, quiet TensorFlow."""
+    return {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
+
+
+def train(name: str, reuse: bool) -> tuple[Path, float]:
+    """Train one configuration with an empty cache; return the model and the seconds it took."""
+    model = OUT / "models" / f"{name}.tar.gz"
+    if reuse and model.exists():
+        return model, float("nan")
+    with tempfile.TemporaryDirectory() as cache:
+        started = time.monotonic()
+        subprocess.run(
+            [str(RASA), "train", "-c", str(CONFIGS[name]), "--out", str(model.parent),
+             "--fixed-model-name", name, "--force"],
+            cwd=ROOT, env={**rasa_env(), "RASA_CACHE_DIRECTORY": cache}, check=True,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        return model, time.monotonic() - started
+
+
+def cross_validate() -> Cv:
+    """5-fold cross-validation of our pipeline on data/nlu.yml."""
+    out = OUT / "cv"
+    subprocess.run(
+        [str(RASA), "test", "nlu", "--cross-validation", "--folds", "5", "-c", str(CONFIGS["ours"]),
+         "--nlu", "data/nlu.yml", "--out", str(out), "--no-plot"],
+        cwd=ROOT, env=rasa_env(), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    report = json.loads((out / "intent_report.json").read_text())
+    errors_file = out / "intent_errors.json"
+    errors = json.loads(errors_file.read_text()) if errors_file.exists() else []
+    return Cv(report["accuracy"], report["macro avg"]["f1-score"], confusion_pairs(errors))
+
+
+def load_figures(servers: Servers, repeats: int) -> dict:
+    """Medians over `repeats` runs of p50/p95/p99 latency (ms) and messages/s, per user count."""
+    figures = {}
+    for users, messages in LOAD_PLAN.items():
+        runs = [run_load(servers.webhook, users, messages) for _ in range(repeats)]
+        figures[users] = {
+            "p50": statistics.median(run.percentile_ms(50) for run in runs),
+            "p95": statistics.median(run.percentile_ms(95) for run in runs),
+            "p99": statistics.median(run.percentile_ms(99) for run in runs),
+            "rate": statistics.median(run.messages_per_second for run in runs),
+            "errors": sum(run.errors for run in runs),
+        }
+    return figures
+
+
+def startup_seconds(servers: Servers, repeats: int) -> float:
+    """Median seconds from starting the Rasa server to its first answer."""
+    times = []
+    for _ in range(repeats):
+        servers.stop_rasa()
+        started = time.monotonic()
+        servers.start_rasa()
+        servers.say("startup-check", "is iastm painful?")
+        times.append(time.monotonic() - started)
+    return statistics.median(times)
+
+
+def measure(reuse: bool, repeats: int) -> dict:
+    """Everything the report shows."""
+    items = load_eval_set()
+    results = {"items": len(items), "train_seconds": {}}
+    models = {}
+    for name in CONFIGS:
+        models[name], results["train_seconds"][name] = train(name, reuse)
+    results["intents"] = {
+        "ours": intent_scores(items, rasa_intent_predictor(models["ours"])),
+        "default": intent_scores(items, rasa_intent_predictor(models["default"])),
+        "search": intent_scores(items, search_intent),
+    }
+    results["answers_search"] = search_box_answers(items)
+    with tempfile.TemporaryDirectory() as workdir:
+        servers = Servers(Path(workdir), models["default"])
+        try:
+            results["answers_default"] = rest_answers(items, servers)
+        finally:
+            servers.stop()
+    with tempfile.TemporaryDirectory() as workdir:
+        servers = Servers(Path(workdir), models["keyword"])
+        try:
+            results["load_keyword"] = load_figures(servers, repeats)
+        finally:
+            servers.stop()
+    with tempfile.TemporaryDirectory() as workdir:
+        servers = Servers(Path(workdir), models["ours"])
+        try:
+            results["answers_ours"] = rest_answers(items, servers)
+            results["load"] = load_figures(servers, repeats)
+            results["memory_mb"] = {
+                "Rasa server": peak_memory_mb(servers.rasa.pid),
+                "action server": peak_memory_mb(servers.actions.pid),
+            }
+            results["startup_seconds"] = startup_seconds(servers, repeats)
+        finally:
+            servers.stop()
+    results["cv"] = cross_validate()
+    return results
+
+
+def render(results: dict, repeats: int) -> str:
+    """The report as Markdown."""
+    intents, load, keyword = results["intents"], results["load"], results["load_keyword"]
+    answers = {
+        "ours": results["answers_ours"],
+        "default": results["answers_default"],
+        "search": results["answers_search"],
+    }
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Written by `make bench` on {time.strftime('%Y-%m-%d')}. Machine: {os.cpu_count()} cores, "
+        f"{platform.machine()}, Python {platform.python_version()}. Evaluation set: "
+        f"`tests/eval/questions.yml`, {results['items']} held-out questions. Latency figures are "
+        f"medians of {repeats} runs through the REST channel with the action server and the SQLite "
+        "tracker store, on loopback.",
+        "",
+        "## Quality",
+        "| | our pipeline | Rasa default pipeline | BM25 passage search |",
+        "| --- | --- | --- | --- |",
+        "| intent accuracy | {:.1%} | {:.1%} | {:.1%} |".format(
+            intents["ours"].accuracy, intents["default"].accuracy, intents["search"].accuracy
+        ),
+        "| intent macro F1 | {:.3f} | {:.3f} | {:.3f} |".format(
+            intents["ours"].macro_f1, intents["default"].macro_f1, intents["search"].macro_f1
+        ),
+        "| answer accuracy (end to end) | {:.1%} | {:.1%} | {:.1%} |".format(
+            answers["ours"].accuracy, answers["default"].accuracy, answers["search"].accuracy
+        ),
+    ]
+    for category in answers["ours"].by_category:
+        lines.append(
+            f"| — {category} | "
+            + " | ".join(f"{answers[name].by_category.get(category, 0):.0%}" for name in answers)
+            + " |"
+        )
+    cv = results["cv"]
+    lines += [
+        "",
+        f"5-fold cross-validation of our pipeline on `data/nlu.yml`: intent accuracy {cv.accuracy:.1%}, "
+        f"macro F1 {cv.macro_f1:.3f}. Most frequent confusions (true -> predicted, count):",
+        "",
+        *[f"- {true} -> {predicted}: {count}" for true, predicted, count in cv.confusions],
+        "",
+        "Wrong end-to-end answers (ours): " + (", ".join(answers["ours"].wrong) or "none") + ".",
+        "",
+        "## Speed and cost",
+        "| users | p50 ms | p95 ms | p99 ms | messages/s | errors | keyword-NLU p95 ms | p95 ratio |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for users, figures in load.items():
+        base = keyword[users]
+        lines.append(
+            f"| {users} | {figures['p50']:.0f} | {figures['p95']:.0f} | {figures['p99']:.0f} | "
+            f"{figures['rate']:.1f} | {figures['errors']} | {base['p95']:.0f} | "
+            f"{figures['p95'] / base['p95']:.1f} |"
+        )
+    train_seconds = results["train_seconds"]
+    lines += [
+        "",
+        f"- Ready to answer after start (trained model): {results['startup_seconds']:.1f} s (median).",
+        "- Training from an empty cache: "
+        + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in train_seconds.items())
+        + " (one run each).",
+        "- Peak memory: "
+        + ", ".join(f"{name} {mb:.0f} MiB" for name, mb in results["memory_mb"].items())
+        + ".",
+        "",
+        "## Targets",
+        *[f"- {'met' if check(results) else 'MISSED'}: {name}" for name, check in TARGETS.items()],
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    """Measure, print, write docs/benchmarks.md; exit 1 if a target is missed."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--reuse-models", action="store_true", help="skip training when a model exists")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args(argv)
+    results = measure(args.reuse_models, args.repeats)
+    report = render(results, args.repeats)
+    print(report)
+    REPORT.write_text(report, encoding="utf-8")
+    return 0 if all(check(results) for check in TARGETS.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

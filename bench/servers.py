@@ -1,0 +1,107 @@
+"""Start a real action server and Rasa server (REST channel, SQLite tracker store) on free ports.
+
+Used by the REST conversation test and by the benchmark.
+"""
+
+import os
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+RASA = ROOT / ".venv" / "bin" / "rasa"
+START_TIMEOUT_SECONDS = 180
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(url: str, process: subprocess.Popen) -> None:
+    """Poll `url` until it answers 2xx; fail if `process` exits or the timeout passes."""
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited early with code {process.returncode}")
+        try:
+            if requests.get(url, timeout=2).ok:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.25)
+    raise TimeoutError(url)
+
+
+def peak_memory_mb(pid: int) -> float:
+    """The peak resident memory (VmHWM) of a running process, in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise LookupError(pid)
+
+
+class Servers:
+    """The action server and a Rasa server sharing one SQLite tracker store in `workdir`."""
+
+    def __init__(self, workdir: Path, model: Path, extra_env: dict | None = None) -> None:
+        self.workdir = workdir
+        self.model = model
+        self.action_port, self.rasa_port = free_port(), free_port()
+        self.endpoints = workdir / "endpoints.yml"
+        self.endpoints.write_text(
+            f"action_endpoint:\n  url: http://127.0.0.1:{self.action_port}/webhook\n"
+            f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {workdir / 'tracker.db'}\n"
+        )
+        self.env = {
+            **os.environ,
+            "RASA_TELEMETRY_ENABLED": "false",
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            **(extra_env or {}),
+        }
+        self.actions = self._start([str(RASA), "run", "actions", "--port", str(self.action_port)], "actions")
+        self.rasa = None
+        self.start_rasa()
+        wait_until_up(f"http://127.0.0.1:{self.action_port}/health", self.actions)
+
+    def _start(self, command: list, log_name: str) -> subprocess.Popen:
+        log = open(self.workdir / f"{log_name}.log", "ab")  # the child process writes to it until it exits
+        return subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+
+    @property
+    def webhook(self) -> str:
+        """The REST channel's URL."""
+        return f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/webhook"
+
+    def start_rasa(self) -> float:
+        """Start the Rasa server; return the seconds until its REST channel answered."""
+        started = time.monotonic()
+        command = [
+            str(RASA), "run", "--model", str(self.model), "--port", str(self.rasa_port),
+            "--endpoints", str(self.endpoints), "--credentials", str(ROOT / "credentials.yml"),
+        ]  # fmt: skip
+        self.rasa = self._start(command, "rasa")
+        wait_until_up(f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/", self.rasa)
+        return time.monotonic() - started
+
+    def stop_rasa(self) -> None:
+        """Stop the Rasa server (the action server keeps running)."""
+        self.rasa.terminate()
+        self.rasa.wait(timeout=60)
+
+    def stop(self) -> None:
+        """Stop both servers."""
+        for process in (self.rasa, self.actions):
+            process.terminate()
+            process.wait(timeout=60)
+
+    def say(self, sender: str, message: str) -> list:
+        """Send one message through the REST channel and return the bot's replies."""
+        response = requests.post(self.webhook, json={"sender": sender, "message": message}, timeout=60)
+        response.raise_for_status()
+        return response.json()

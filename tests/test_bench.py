@@ -1,0 +1,53 @@
+"""The benchmark's scoring: the evaluation set is well formed and replies are judged as documented."""
+
+from actions.knowledge import load_knowledge
+from bench.eval_set import EvalItem, load_eval_set, reply_is_right
+from bench.quality import confusion_pairs, intent_scores
+from tests.test_knowledge import CONVERSATION_INTENTS
+
+KB = load_knowledge()
+PAINFUL = EvalItem("t-1", "plain", ("does it hurt",), ("ask_painful",), ("painful",), "answer")
+PRICE = EvalItem("t-2", "no_answer", ("price?",), ("out_of_scope",), (None,), "no_answer")
+
+
+def answer(topic, text="... not medical advice ...", sources=("clinic_article",)):
+    return [{"text": text}, {"custom": {"type": "answer", "topic": topic, "sources": list(sources)}}]
+
+
+def test_the_evaluation_set_names_only_known_intents_topics_and_types():
+    items = load_eval_set()
+    assert len(items) >= 150
+    known_intents = set(KB.topic_intents) | CONVERSATION_INTENTS
+    for item in items:
+        assert set(item.intents) <= known_intents, item.id
+        assert set(item.topics) <= set(KB.topics) | {None}, item.id
+        assert item.reply_type in {"answer", "more", "no_more", "references", "no_answer", "declined",
+                                   "off_topic", "emergency"}, item.id  # fmt: skip
+
+
+def test_an_answer_needs_the_right_topic_a_source_and_the_disclaimer():
+    assert reply_is_right(PAINFUL, answer("painful"))
+    assert not reply_is_right(PAINFUL, answer("bruising"))
+    assert not reply_is_right(PAINFUL, answer("painful", text="no disclaimer"))
+    assert not reply_is_right(PAINFUL, answer("painful", sources=()))
+    assert not reply_is_right(PAINFUL, [{"text": "a reply without payload"}])
+
+
+def test_a_no_answer_needs_the_no_answer_type():
+    assert reply_is_right(PRICE, [{"text": "..."}, {"custom": {"type": "no_answer", "topic": None}}])
+    assert not reply_is_right(PRICE, answer("painful"))
+
+
+def test_intent_scores_accept_any_listed_intent():
+    two_part = EvalItem("t-3", "two_part", ("x",), ("ask_painful", "ask_bruising"), ("painful",), "answer")
+    scores = intent_scores([PAINFUL, two_part], {"does it hurt": "ask_painful", "x": "ask_bruising"}.get)
+    assert scores.accuracy == 1.0 and scores.macro_f1 == 1.0
+    scores = intent_scores([PAINFUL, PRICE], lambda text: "ask_painful")
+    assert scores.accuracy == 0.5
+
+
+def test_confusion_pairs_are_counted():
+    errors = [{"intent": "a", "intent_prediction": {"name": "b"}}] * 2 + [
+        {"intent": "c", "intent_prediction": {"name": "b"}}
+    ]
+    assert confusion_pairs(errors) == [("a", "b", 2), ("c", "b", 1)]
