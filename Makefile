@@ -47,8 +47,8 @@ shell: $(MODEL)
 	scripts/serve.sh shell
 
 lint: $(INSTALLED)
-	$(VENV)/bin/ruff check actions bench nlu_addons scripts tests
-	$(VENV)/bin/ruff format --check actions bench nlu_addons scripts tests
+	$(VENV)/bin/ruff check actions bench nlu_addons scripts server tests
+	$(VENV)/bin/ruff format --check actions bench nlu_addons scripts server tests
 
 validate: $(INSTALLED)
 	$(RASA) data validate

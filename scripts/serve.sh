@@ -4,7 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RASA=.venv/bin/rasa
-ACTIONS_PORT=${ACTIONS_PORT:-5055}
+# The Rasa server runs through server.launch, which applies the speedups in server/speedups.py.
+RASA_SERVER=(.venv/bin/python -m server.launch)
+ACTIONS_PORT=5055  # endpoints.yml names this port
 RASA_PORT=${RASA_PORT:-5005}
 
 $RASA run actions --port "$ACTIONS_PORT" --actions actions &
@@ -12,7 +14,7 @@ actions_pid=$!
 trap 'kill $actions_pid 2>/dev/null' EXIT
 
 if [ "${1:-}" = "shell" ]; then
-  $RASA shell --model models/iastm.tar.gz --endpoints endpoints.yml
+  "${RASA_SERVER[@]}" shell --model models/iastm.tar.gz --endpoints endpoints.yml
 else
   cat <<TXT
 
@@ -25,6 +27,6 @@ else
   Stop with Ctrl+C.
 
 TXT
-  $RASA run --model models/iastm.tar.gz --port "$RASA_PORT" --endpoints endpoints.yml \
+  "${RASA_SERVER[@]}" run --model models/iastm.tar.gz --port "$RASA_PORT" --endpoints endpoints.yml \
     --credentials credentials.yml --cors "*"
 fi
