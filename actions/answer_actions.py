@@ -1,5 +1,6 @@
 """Actions that answer from the knowledge base: a topic, more on the last topic, and its sources."""
 
+from abc import ABC, abstractmethod
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -19,8 +20,6 @@ from actions.replies import (
 LAST_TOPIC_SLOT = "last_topic"
 MORE_GIVEN_SLOT = "more_given"
 STARTER_TOPICS = ("what_is", "painful", "gua_sha", "uses")
-# Asked whether it helps "my problem" without naming one: the list of what it is used for.
-UNNAMED_CONDITION_TOPIC = "uses"
 
 
 def utter(dispatcher: CollectingDispatcher, reply: Reply) -> None:
@@ -33,12 +32,11 @@ def last_topic(tracker: Tracker, kb: KnowledgeBase) -> Topic | None:
     return kb.topics.get(tracker.get_slot(LAST_TOPIC_SLOT) or "")
 
 
-def unknown_condition_reply(kb: KnowledgeBase, condition: str) -> Reply:
-    """The honest no-answer for a condition the articles do not name."""
+def unknown_condition_reply(kb: KnowledgeBase, condition: str | None) -> Reply:
+    """The honest no-answer for a condition the articles do not name (or a problem not named at all)."""
     known = ", ".join(kb.condition_names())
-    text = kb.wording["condition_unknown"].format(
-        condition=condition, known=known, contact=load_clinic().contact
-    )
+    template = kb.wording["condition_unknown"] if condition else kb.wording["condition_unnamed"]
+    text = template.format(condition=condition, known=known, contact=load_clinic().contact)
     payload = {
         "type": "no_answer",
         "topic": None,
@@ -73,10 +71,9 @@ class ActionAnswerTopic(Action):
             named = [e["value"] for e in entities if e.get("entity") == "condition"]
             named += [e["value"] for e in entities if e.get("entity") == "body_part"]
             topic = kb.condition_topic(*named, message.get("text") or "")
-            if topic is None and named:
-                utter(dispatcher, unknown_condition_reply(kb, named[0]))
+            if topic is None:
+                utter(dispatcher, unknown_condition_reply(kb, named[0] if named else None))
                 return []
-            topic = topic or kb.topics[UNNAMED_CONDITION_TOPIC]
         else:
             topic = kb.topic_for_intent(intent)
         if topic is None:
@@ -86,22 +83,42 @@ class ActionAnswerTopic(Action):
         return [SlotSet(LAST_TOPIC_SLOT, topic.id), SlotSet(MORE_GIVEN_SLOT, False)]
 
 
-class ActionTellMore(Action):
+class FollowUpAction(Action, ABC):
+    """A follow-up on the last answered topic; with no topic yet, popular questions instead."""
+
+    @abstractmethod
+    def name(self) -> str:
+        """Name used in domain.yml and the rules."""
+
+    @abstractmethod
+    def follow_up(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, topic: Topic
+    ) -> list[EventType]:
+        """Utter the follow-up on `topic`."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Follow up on the last topic, or suggest questions when there is none."""
+        kb = load_knowledge()
+        topic = last_topic(tracker, kb)
+        if topic is None:
+            utter(dispatcher, no_topic_reply(kb))
+            return []
+        return self.follow_up(dispatcher, tracker, kb, topic)
+
+
+class ActionTellMore(FollowUpAction):
     """Follow-up 'tell me more' / 'why?': the next passages on the last topic, or related topics."""
 
     def name(self) -> str:
         """Name used in domain.yml and the rules."""
         return "action_tell_more"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    def follow_up(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, topic: Topic
     ) -> list[EventType]:
         """Utter the topic's further passages once, then offer related topics."""
-        kb = load_knowledge()
-        topic = last_topic(tracker, kb)
-        if topic is None:
-            utter(dispatcher, no_topic_reply(kb))
-            return []
         if topic.more and not tracker.get_slot(MORE_GIVEN_SLOT):
             utter(dispatcher, answer_reply(kb, topic, topic.more, reply_type="more"))
             return [SlotSet(MORE_GIVEN_SLOT, True)]
@@ -109,22 +126,17 @@ class ActionTellMore(Action):
         return []
 
 
-class ActionShowSources(Action):
+class ActionShowSources(FollowUpAction):
     """Follow-up 'which study says so?': the full references behind the last answer."""
 
     def name(self) -> str:
         """Name used in domain.yml and the rules."""
         return "action_show_sources"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    def follow_up(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, kb: KnowledgeBase, topic: Topic
     ) -> list[EventType]:
         """Utter the full references of every passage shown on the last topic."""
-        kb = load_knowledge()
-        topic = last_topic(tracker, kb)
-        if topic is None:
-            utter(dispatcher, no_topic_reply(kb))
-            return []
         passages = topic.answer + (topic.more if tracker.get_slot(MORE_GIVEN_SLOT) else ())
         utter(dispatcher, references_reply(kb, topic, passages))
         return []

@@ -25,7 +25,7 @@ from bench.quality import (
     search_box_answers,
     search_intent,
 )
-from bench.servers import RASA, ROOT, Servers, peak_memory_mb
+from bench.servers import RASA, ROOT, Servers, peak_memory_mb, serving
 
 OUT = ROOT / "results" / "bench"
 REPORT = ROOT / "docs" / "benchmarks.md"
@@ -33,6 +33,15 @@ CONFIGS = {
     "ours": ROOT / "config.yml",
     "default": ROOT / "bench" / "config_default.yml",
     "keyword": ROOT / "bench" / "config_keyword.yml",
+}
+TRAINING_DATA = {
+    "ours": [ROOT / "data"],
+    "default": [ROOT / "data"],
+    "keyword": [
+        ROOT / "bench" / "keyword_nlu.yml",
+        ROOT / "data" / "rules.yml",
+        ROOT / "data" / "stories.yml",
+    ],
 }
 LOAD_PLAN = {1: 60, 10: 20, 50: 8}  # concurrent users -> messages each
 TARGETS = {
@@ -64,7 +73,7 @@ def train(name: str, reuse: bool) -> tuple[Path, float]:
         started = time.monotonic()
         subprocess.run(
             [str(RASA), "train", "-c", str(CONFIGS[name]), "--out", str(model.parent),
-             "--fixed-model-name", name, "--force"],
+             "--fixed-model-name", name, "--force", "--data", *map(str, TRAINING_DATA[name])],
             cwd=ROOT, env={**rasa_env(), "RASA_CACHE_DIRECTORY": cache}, check=True,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
@@ -111,30 +120,18 @@ def measure(reuse: bool, repeats: int) -> dict:
         "search": intent_scores(items, search_intent),
     }
     results["answers_search"] = search_box_answers(items)
-    with tempfile.TemporaryDirectory() as workdir:
-        servers = Servers(Path(workdir), models["default"])
-        try:
-            results["answers_default"] = rest_answers(items, servers)
-        finally:
-            servers.stop()
-    with tempfile.TemporaryDirectory() as workdir:
-        servers = Servers(Path(workdir), models["keyword"])
-        try:
-            results["load_keyword"] = load_figures(servers, repeats)
-        finally:
-            servers.stop()
-    with tempfile.TemporaryDirectory() as workdir:
-        servers = Servers(Path(workdir), models["ours"])
-        try:
-            results["answers_ours"] = rest_answers(items, servers)
-            results["load"] = load_figures(servers, repeats)
-            results["memory_mb"] = {
-                "Rasa server": peak_memory_mb(servers.rasa.pid),
-                "action server": peak_memory_mb(servers.actions.pid),
-            }
-            results["startup_seconds"] = startup_seconds(servers, repeats)
-        finally:
-            servers.stop()
+    with serving(models["default"]) as servers:
+        results["answers_default"] = rest_answers(items, servers)
+    with serving(models["keyword"]) as servers:
+        results["load_keyword"] = load_figures(servers, repeats)
+    with serving(models["ours"]) as servers:
+        results["answers_ours"] = rest_answers(items, servers)
+        results["load"] = load_figures(servers, repeats)
+        results["memory_mb"] = {
+            "Rasa server": peak_memory_mb(servers.rasa.pid),
+            "action server": peak_memory_mb(servers.actions.pid),
+        }
+        results["startup_seconds"] = startup_seconds(servers, repeats)
     results["cv"] = cross_validate(CONFIGS["ours"])
     return results
 

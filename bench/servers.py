@@ -6,7 +6,10 @@ Used by the REST conversation test and by the benchmark.
 import os
 import socket
 import subprocess
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import requests
@@ -107,3 +110,14 @@ class Servers:
         response = requests.post(self.webhook, json={"sender": sender, "message": message}, timeout=60)
         response.raise_for_status()
         return response.json()
+
+
+@contextmanager
+def serving(model: Path) -> Iterator[Servers]:
+    """Servers for `model` in a temporary folder, stopped (and the folder removed) afterwards."""
+    with tempfile.TemporaryDirectory() as workdir:
+        servers = Servers(Path(workdir), model)
+        try:
+            yield servers
+        finally:
+            servers.stop()

@@ -208,10 +208,12 @@ async def test_an_empty_message_gets_popular_questions(dispatcher, make_tracker,
     assert message["custom"]["type"] == "no_topic" and message["buttons"]
 
 
-async def test_asking_about_my_problem_without_naming_it_lists_what_iastm_is_used_for(
+async def test_asking_about_my_problem_without_naming_it_is_answered_honestly(
     dispatcher, make_tracker, domain
 ):
     await ActionAnswerTopic().run(
         dispatcher, make_tracker("ask_condition", "would it help my problem"), domain
     )
-    assert only_message(dispatcher)["custom"]["topic"] == "uses"
+    message = only_message(dispatcher)
+    assert message["custom"] == {**message["custom"], "type": "no_answer", "condition": None}
+    assert message["text"].startswith("Our articles do not say whether IASTM helps with that.")

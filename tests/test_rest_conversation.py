@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.servers import Servers
+from bench.servers import serving
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "iastm.tar.gz"
@@ -14,11 +14,10 @@ MOJIBAKE = re.compile("[\u0e00-\u0e7f\u20ac]")
 
 
 @pytest.fixture(scope="module")
-def servers(tmp_path_factory):
+def servers():
     assert MODEL.exists(), "train first: make train"
-    running = Servers(tmp_path_factory.mktemp("servers"), MODEL)
-    yield running
-    running.stop()
+    with serving(MODEL) as running:
+        yield running
 
 
 def text_of(replies: list) -> str:
