@@ -6,6 +6,7 @@ exits 1 when a target is missed. Usage: python -m bench.run [--reuse-models] [--
 """
 
 import argparse
+import math
 import os
 import platform
 import statistics
@@ -198,7 +199,10 @@ def render(results: dict, repeats: int) -> str:
         "",
         f"- Ready to answer after start (trained model): {results['startup_seconds']:.1f} s (median).",
         "- Training from an empty cache: "
-        + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in train_seconds.items())
+        + ", ".join(
+            f"{name} not timed (model reused)" if math.isnan(seconds) else f"{name} {seconds:.0f} s"
+            for name, seconds in train_seconds.items()
+        )
         + " (one run each).",
         "- Peak memory: "
         + ", ".join(f"{name} {mb:.0f} MiB" for name, mb in results["memory_mb"].items())
