@@ -55,7 +55,7 @@ def _decode(sequence: list, length: int):
 
 
 def repair_mojibake(text: str) -> str:
-    """Undo UTF-8 text read as cp874 ('โ€“' -> '–'), then fold ligatures and no-break spaces."""
+    """Undo UTF-8 read as cp874 ('\u0e42\u20ac\u201c' -> '–'); fold ligatures and no-break spaces."""
     repaired = []
     index = 0
     while index < len(text):
