@@ -27,6 +27,7 @@ def install(target: Path) -> None:
     nlp = spacy.load(source, exclude=pipe_names)
     if target.exists():
         shutil.rmtree(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(target)
     meta_file = target / "meta.json"
     meta = json.loads(meta_file.read_text(encoding="utf-8"))
