@@ -37,7 +37,7 @@ def wait_until_up(url: str, process: subprocess.Popen) -> None:
         try:
             if requests.get(url, timeout=2).ok:
                 return
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or still loading
             pass
         time.sleep(0.25)
     raise TimeoutError(url)
@@ -51,10 +51,17 @@ def peak_memory_mb(pid: int) -> float:
     raise LookupError(pid)
 
 
-class Servers:
-    """The action server and a Rasa server sharing one SQLite tracker store in `workdir`."""
+# Several Rasa server processes (Sanic workers) need a lock store they share: Redis.
+REDIS_LOCK_STORE = "lock_store:\n  type: redis\n  url: 127.0.0.1\n  port: 6379\n  key_prefix: bench\n"
 
-    def __init__(self, workdir: Path, model: Path, extra_env: dict | None = None) -> None:
+
+class Servers:
+    """The action server and a Rasa server sharing one SQLite tracker store in `workdir`.
+
+    With `workers` above 1, the Rasa server runs that many processes sharing a Redis lock store.
+    """
+
+    def __init__(self, workdir: Path, model: Path, workers: int = 1) -> None:
         self.workdir = workdir
         self.model = model
         self.action_port, self.rasa_port = free_port(), free_port()
@@ -62,12 +69,13 @@ class Servers:
         self.endpoints.write_text(
             f"action_endpoint:\n  url: http://127.0.0.1:{self.action_port}/webhook\n"
             f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {workdir / 'tracker.db'}\n"
+            + (REDIS_LOCK_STORE if workers > 1 else "")
         )
         self.env = {
             **os.environ,
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
-            **(extra_env or {}),
+            "SANIC_WORKERS": str(workers),
         }
         self.actions = self._start([str(RASA), "run", "actions", "--port", str(self.action_port)], "actions")
         self.rasa = None
@@ -113,10 +121,10 @@ class Servers:
 
 
 @contextmanager
-def serving(model: Path) -> Iterator[Servers]:
+def serving(model: Path, workers: int = 1) -> Iterator[Servers]:
     """Servers for `model` in a temporary folder, stopped (and the folder removed) afterwards."""
     with tempfile.TemporaryDirectory() as workdir:
-        servers = Servers(Path(workdir), model)
+        servers = Servers(Path(workdir), model, workers)
         try:
             yield servers
         finally:

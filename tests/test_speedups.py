@@ -32,3 +32,55 @@ def test_event_types_resolve_as_before():
     assert resolve_event_type("no such event", default=UserUttered) is UserUttered
     with pytest.raises(ValueError):
         resolve_event_type("no such event")
+
+
+def test_fit_runs_eagerly_only_inside_eager_fit():
+    import numpy as np
+    import tensorflow as tf
+
+    from server.speedups import eager_fit
+
+    eager_steps = []
+
+    class Probe(tf.keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = tf.keras.layers.Dense(1)
+
+        def call(self, inputs):
+            return self.dense(inputs)
+
+        def train_step(self, data):
+            eager_steps.append(tf.executing_eagerly())
+            return super().train_step(data)
+
+    traced_fit = tf.keras.Model.fit
+    inputs, targets = np.ones((1, 2)), np.ones((1, 1))
+    built_eagerly, traced = Probe(), Probe()
+    for model in (built_eagerly, traced):
+        model.compile(optimizer="sgd", loss="mse")
+    with eager_fit():
+        built_eagerly.fit(inputs, targets, verbose=0)
+    traced.fit(inputs, targets, verbose=0)
+    assert eager_steps[0] and not any(eager_steps[1:])  # a traced step may be traced twice
+    assert built_eagerly._run_eagerly is None  # the model's own setting is back for prediction
+    assert tf.keras.Model.fit is traced_fit
+
+
+def test_the_minimal_graph_is_the_same_when_remembered():
+    from rasa.engine.graph import GraphSchema, SchemaNode
+
+    from server.speedups import minimal_graph_schema_once
+
+    def node(needs, is_target=False):
+        return SchemaNode(
+            needs=needs, uses=GraphSchema, fn="f", constructor_name="c", config={}, is_target=is_target
+        )
+
+    schema = GraphSchema(
+        {"a": node({}), "b": node({"x": "a"}), "c": node({"x": "b"}, is_target=True), "unused": node({})}
+    )
+    first = minimal_graph_schema_once(schema, ["c"])
+    assert set(first.nodes) == {"a", "b", "c"} == set(schema.minimal_graph_schema(["c"]).nodes)
+    assert minimal_graph_schema_once(schema, ["c"]) is first
+    assert set(minimal_graph_schema_once(schema, ["a"]).nodes) == {"a"}
