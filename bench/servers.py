@@ -4,6 +4,7 @@ Used by the REST conversation test and by the benchmark.
 """
 
 import os
+import signal
 import socket
 import subprocess
 import tempfile
@@ -55,15 +56,27 @@ def peak_memory_mb(pid: int) -> float:
 REDIS_LOCK_STORE = "lock_store:\n  type: redis\n  url: 127.0.0.1\n  port: 6379\n  key_prefix: bench\n"
 
 
+def _stop(process: subprocess.Popen) -> None:
+    """Terminate a server started in its own session, with every process it started."""
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    process.wait(timeout=60)
+
+
 class Servers:
     """The action server and a Rasa server sharing one SQLite tracker store in `workdir`.
 
     With `workers` above 1, the Rasa server runs that many processes sharing a Redis lock store.
     """
 
-    def __init__(self, workdir: Path, model: Path, workers: int = 1) -> None:
+    def __init__(
+        self, workdir: Path, model: Path, workers: int = 1, credentials: Path = ROOT / "credentials.yml"
+    ) -> None:
         self.workdir = workdir
         self.model = model
+        self.credentials = credentials
         self.action_port, self.rasa_port = free_port(), free_port()
         self.endpoints = workdir / "endpoints.yml"
         self.endpoints.write_text(
@@ -79,12 +92,18 @@ class Servers:
         }
         self.actions = self._start([str(RASA), "run", "actions", "--port", str(self.action_port)], "actions")
         self.rasa = None
-        self.start_rasa()
-        wait_until_up(f"http://127.0.0.1:{self.action_port}/health", self.actions)
+        try:
+            self.start_rasa()
+            wait_until_up(f"http://127.0.0.1:{self.action_port}/health", self.actions)
+        except Exception:
+            self.stop()
+            raise
 
     def _start(self, command: list, log_name: str) -> subprocess.Popen:
         log = open(self.workdir / f"{log_name}.log", "ab")  # the child process writes to it until it exits
-        return subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        return subprocess.Popen(
+            command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
     @property
     def webhook(self) -> str:
@@ -96,22 +115,21 @@ class Servers:
         started = time.monotonic()
         command = [
             *RASA_SERVER, "run", "--model", str(self.model), "--port", str(self.rasa_port),
-            "--endpoints", str(self.endpoints), "--credentials", str(ROOT / "credentials.yml"),
+            "--endpoints", str(self.endpoints), "--credentials", str(self.credentials),
         ]  # fmt: skip
         self.rasa = self._start(command, "rasa")
         wait_until_up(f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/", self.rasa)
         return time.monotonic() - started
 
     def stop_rasa(self) -> None:
-        """Stop the Rasa server (the action server keeps running)."""
-        self.rasa.terminate()
-        self.rasa.wait(timeout=60)
+        """Stop the Rasa server and its worker processes (the action server keeps running)."""
+        _stop(self.rasa)
 
     def stop(self) -> None:
         """Stop both servers."""
         for process in (self.rasa, self.actions):
-            process.terminate()
-            process.wait(timeout=60)
+            if process is not None:
+                _stop(process)
 
     def say(self, sender: str, message: str) -> list:
         """Send one message through the REST channel and return the bot's replies."""
@@ -121,10 +139,10 @@ class Servers:
 
 
 @contextmanager
-def serving(model: Path, workers: int = 1) -> Iterator[Servers]:
+def serving(model: Path, workers: int = 1, credentials: Path = ROOT / "credentials.yml") -> Iterator[Servers]:
     """Servers for `model` in a temporary folder, stopped (and the folder removed) afterwards."""
     with tempfile.TemporaryDirectory() as workdir:
-        servers = Servers(Path(workdir), model, workers)
+        servers = Servers(Path(workdir), model, workers, credentials)
         try:
             yield servers
         finally:

@@ -8,18 +8,24 @@ RASA=.venv/bin/rasa
 RASA_SERVER=(.venv/bin/python -m server.launch)
 ACTIONS_PORT=5055  # endpoints.yml names this port
 RASA_PORT=${RASA_PORT:-5005}
+WEB_PORT=${WEB_PORT:-8080}
+# Messaging channels: RASA_CREDENTIALS=channels/credentials.yml (see docs/channels.md).
+RASA_CREDENTIALS=${RASA_CREDENTIALS:-credentials.yml}
 
 $RASA run actions --port "$ACTIONS_PORT" --actions actions &
-actions_pid=$!
-trap 'kill $actions_pid 2>/dev/null' EXIT
+background=($!)
+trap 'kill "${background[@]}" 2>/dev/null' EXIT
 
 if [ "${1:-}" = "shell" ]; then
   "${RASA_SERVER[@]}" shell --model models/iastm.tar.gz --endpoints endpoints.yml
 else
+  .venv/bin/python -m web.app --port "$WEB_PORT" --rasa "http://127.0.0.1:$RASA_PORT" &
+  background+=($!)
   cat <<TXT
 
-  The IASTM FAQ assistant is starting (about 20 seconds).
+  The IASTM FAQ assistant is starting (about 15 seconds).
   Talk to it:
+    website:   http://localhost:$WEB_PORT/ (a demo clinic page with the chat widget)
     REST:      curl -s -X POST http://localhost:$RASA_PORT/webhooks/rest/webhook \\
                  -H 'Content-Type: application/json' -d '{"sender": "me", "message": "is IASTM painful?"}'
     socket.io: http://localhost:$RASA_PORT/socket.io (for chat widgets)
@@ -28,5 +34,5 @@ else
 
 TXT
   "${RASA_SERVER[@]}" run --model models/iastm.tar.gz --port "$RASA_PORT" --endpoints endpoints.yml \
-    --credentials credentials.yml --cors "*"
+    --credentials "$RASA_CREDENTIALS" --cors "*"
 fi

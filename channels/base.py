@@ -1,0 +1,114 @@
+"""What the messaging connectors share: credentials, webhook answers, answering in the background, sending."""
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import aiohttp
+from rasa.core.channels.channel import OutputChannel, UserMessage
+from rasa.core.tracker_store import TrackerStore
+from rasa.shared.exceptions import RasaException
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from channels.numbered import resolve_number
+
+logger = logging.getLogger(__name__)
+
+# What reading a malformed webhook payload raises (json.JSONDecodeError is a ValueError).
+MALFORMED = (KeyError, IndexError, TypeError, ValueError, AttributeError)
+SEND_TIMEOUT = aiohttp.ClientTimeout(total=30)
+_answering: set[asyncio.Task] = set()  # running background answers, kept from the garbage collector
+
+
+def required(credentials: dict | None, channel: str, *keys: str) -> list[str]:
+    """The values of `keys` in `credentials`; refuses to start the server if one is missing or empty."""
+    credentials = credentials or {}
+    missing = [key for key in keys if not credentials.get(key)]
+    if missing:
+        raise RasaException(f"The {channel} channel needs {', '.join(missing)} (see docs/channels.md).")
+    return [str(credentials[key]) for key in keys]
+
+
+def acknowledged(status: str = "ok") -> HTTPResponse:
+    """200: the provider will not retry."""
+    return response.json({"status": status})
+
+
+def refused() -> HTTPResponse:
+    """403 for a request the provider did not sign."""
+    return response.json({"error": "invalid signature"}, status=403)
+
+
+def malformed() -> HTTPResponse:
+    """400 for a payload that could not be read."""
+    return response.json({"error": "malformed payload"}, status=400)
+
+
+def answer_later(
+    request: Request,
+    on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    messages: Sequence[UserMessage],
+) -> HTTPResponse:
+    """Acknowledge now and answer `messages` in order in the background: providers retry slow webhooks."""
+    if not messages:
+        return acknowledged("ignored")
+    tracker_store = request.app.ctx.agent.tracker_store
+    task = asyncio.get_running_loop().create_task(_answer(tracker_store, on_new_message, messages))
+    _answering.add(task)
+    task.add_done_callback(_answering.discard)
+    return acknowledged()
+
+
+async def _answer(
+    tracker_store: TrackerStore,
+    on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    messages: Sequence[UserMessage],
+) -> None:
+    for message in messages:
+        try:
+            message.text = await resolve_number(tracker_store, message.sender_id, message.text)
+            await on_new_message(message)
+        except Exception:  # nobody awaits this task: log, and go on with the next message
+            logger.exception("Could not answer a %s message", message.input_channel)
+
+
+class MessagingOutput(OutputChannel):
+    """Sends to a provider's HTTP API. Subclasses implement `send_text_with_buttons`."""
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self.send_text_with_buttons(recipient_id, text, [], **kwargs)
+
+    async def send_custom_json(self, recipient_id: str, json_message: dict, **kwargs: Any) -> None:
+        """Send nothing. The actions' json_message payload (docs/payload.md) is for chat widgets; the text
+        sent already carries the answer with its citations, source and disclaimer, and a messaging app
+        would show the JSON to the user as a message of raw data."""
+
+    async def post(self, url: str, **kwargs: Any) -> dict:
+        """POST to the provider and return its JSON answer; a failure is logged (without the URL, which
+        may hold a token) and gives {}, so that one lost message does not break the conversation."""
+        try:
+            async with aiohttp.ClientSession(timeout=SEND_TIMEOUT) as session:
+                async with session.post(url, **kwargs) as reply:
+                    if reply.status >= 400:
+                        logger.error(
+                            "%s answered %s: %s", self.name(), reply.status, (await reply.text())[:500]
+                        )
+                        return {}
+                    return await reply.json(content_type=None)
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+            logger.error("Sending to %s failed: %r", self.name(), error)
+            return {}
+
+
+def webhook_blueprint(channel: str) -> Blueprint:
+    """A blueprint for `channel` with its health route, GET /webhooks/<channel>/; add the webhook route."""
+    hook = Blueprint(f"{channel}_webhook")
+
+    @hook.route("/", methods=["GET"])
+    async def health(request: Request) -> HTTPResponse:
+        return response.json({"status": "ok"})
+
+    return hook

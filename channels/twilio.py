@@ -1,0 +1,116 @@
+"""Twilio SMS and WhatsApp (senders "whatsapp:+1..."): the number's incoming-message webhook; replies through
+the Messages API, buttons as numbered options the user answers with the number."""
+
+import base64
+import hashlib
+import hmac
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import parse_qs
+
+import aiohttp
+from rasa.core.channels.channel import InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from channels.base import (
+    MALFORMED,
+    MessagingOutput,
+    answer_later,
+    malformed,
+    refused,
+    required,
+    webhook_blueprint,
+)
+from channels.formatting import LIMITS, plain_text, split_text, with_numbered_options
+
+API_BASE = "https://api.twilio.com"
+EMPTY_TWIML = (
+    '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'  # no reply in the webhook's answer
+)
+
+
+def signature(auth_token: str, url: str, params: dict[str, list[str]]) -> str:
+    """Twilio's X-Twilio-Signature: base64 HMAC-SHA1 of the URL followed by each sorted POST key and value."""
+    signed = url + "".join(key + value for key in sorted(params) for value in sorted(params[key]))
+    return base64.b64encode(hmac.new(auth_token.encode(), signed.encode(), hashlib.sha1).digest()).decode()
+
+
+def parse_message(params: dict[str, list[str]]) -> tuple[str, str, str]:
+    """(sender, the number written to, text) of an incoming SMS or WhatsApp message."""
+    return params["From"][0], params["To"][0], params.get("Body", [""])[0]
+
+
+class TwilioOutput(MessagingOutput):
+    """Plain text with numbered options, in parts under the SMS or WhatsApp limit, sent from `from_number`."""
+
+    def __init__(self, account_sid: str, auth_token: str, from_number: str, api_base: str = API_BASE) -> None:
+        self.messages_url = f"{api_base}/2010-04-01/Accounts/{account_sid}/Messages.json"
+        self.auth = aiohttp.BasicAuth(account_sid, auth_token)
+        self.from_number = from_number
+
+    @classmethod
+    def name(cls) -> str:
+        return "twilio"
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict], **kwargs: Any
+    ) -> None:
+        limit = LIMITS["whatsapp" if self.from_number.startswith("whatsapp:") else "sms"]
+        for part in split_text(plain_text(with_numbered_options(text, buttons)), limit):
+            message = {"From": self.from_number, "To": recipient_id, "Body": part}
+            await self.post(self.messages_url, data=message, auth=self.auth)
+
+
+class TwilioInput(InputChannel):
+    """POST /webhooks/twilio/webhook, the "A message comes in" webhook of an SMS number or WhatsApp sender.
+
+    `webhook_url` is that URL as registered with Twilio, which signs it: behind a proxy the URL the
+    server sees differs. Without it, the URL of the request is used."""
+
+    def __init__(
+        self, account_sid: str, auth_token: str, webhook_url: str = "", api_base: str = API_BASE
+    ) -> None:
+        self.account_sid = account_sid
+        self.auth_token = auth_token
+        self.webhook_url = webhook_url
+        self.api_base = api_base
+
+    @classmethod
+    def name(cls) -> str:
+        return "twilio"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict | None) -> "TwilioInput":
+        account_sid, auth_token = required(credentials, cls.name(), "account_sid", "auth_token")
+        webhook_url = credentials.get("webhook_url") or ""
+        return cls(account_sid, auth_token, webhook_url, credentials.get("api_base") or API_BASE)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        hook = webhook_blueprint(self.name())
+
+        @hook.route("/webhook", methods=["POST"])
+        async def webhook(request: Request) -> HTTPResponse:
+            return self.receive(request, on_new_message)
+
+        return hook
+
+    def receive(
+        self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> HTTPResponse:
+        """Check the signature, read the message, answer in the background through the Messages API."""
+        try:
+            params = parse_qs(request.body.decode(), keep_blank_values=True, strict_parsing=True)
+        except MALFORMED:
+            return malformed()
+        expected = signature(self.auth_token, self.webhook_url or request.url, params)
+        if not hmac.compare_digest(expected.encode(), request.headers.get("X-Twilio-Signature", "").encode()):
+            return refused()
+        try:
+            sender, our_number, text = parse_message(params)
+        except MALFORMED:
+            return malformed()
+        output = TwilioOutput(self.account_sid, self.auth_token, our_number, self.api_base)
+        answer_later(request, on_new_message, [UserMessage(text, output, sender, input_channel="twilio")])
+        return response.text(EMPTY_TWIML, content_type="text/xml")
