@@ -13,13 +13,13 @@ MODEL := models/iastm.tar.gz
 # Debian's Chromium, driven by Playwright in the widget's browser tests (Playwright never downloads one).
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-LINTED := actions bench channels nlu_addons scripts server tests web
+LINTED := actions bench channels handout nlu_addons scripts server staff tests web
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: install run shell test bench lint validate train unit-tests story-tests nlu-test clean-articles lock clean
+.PHONY: install run shell test bench lint validate train unit-tests story-tests nlu-test clean-articles lock clean ask report handout
 
 install: $(INSTALLED)
 
@@ -49,6 +49,18 @@ run: $(MODEL)
 
 shell: $(MODEL)
 	scripts/serve.sh shell
+
+# Front desk: the assistant's answer to Q, with its match and confidence (docs/front-desk.md).
+ask: $(MODEL)
+	@$(PY) -m staff.lookup "$(Q)"
+
+# The printable FAQ handout: results/handout/iastm-faq.pdf (docs/handout.md).
+handout: $(INSTALLED) $(CHROMIUM)
+	$(PY) -m handout.build --out results/handout
+
+# What people asked that the assistant could not answer, between SINCE and UNTIL (YYYY-MM-DD).
+report: $(INSTALLED)
+	@$(PY) -m staff.report $(if $(SINCE),--since $(SINCE)) $(if $(UNTIL),--until $(UNTIL))
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check $(LINTED)

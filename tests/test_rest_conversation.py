@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from bench.servers import serving
+from staff import lookup, report
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "iastm.tar.gz"
@@ -105,3 +106,22 @@ def test_conversation_survives_a_server_restart(servers):
     sources = servers.say(sender, "where does that come from?")
     assert payload_of(sources)["type"] == "references" and payload_of(sources)["topic"] == "plantar_fasciitis"
     assert "Astym® therapy: a systematic review" in text_of(sources)
+
+
+def test_staff_lookup_and_report_read_the_real_tracker_store(servers):
+    store = f"sqlite:///{servers.workdir / 'tracker.db'}"
+    rasa_url = f"http://127.0.0.1:{servers.rasa_port}"
+    found = lookup.ask("is graston painful?", rasa_url, store)
+    assert (found.intent, found.topic, found.weak) == ("ask_painful", "painful", False)
+    assert found.short.startswith("If the older approach is used; YES.") and "Source:" in found.short
+    how = lookup.ask("how does IASTM work?", rasa_url, store)
+    assert any(reference.startswith("Kim et al., 2017: Kim, J.") for reference in how.references)
+
+    patient = uuid.uuid4().hex
+    servers.say(patient, "how much does a session of this cost?")
+    servers.say(patient, "what does it cost per visit")
+    since, until = report.period(None, None)
+    found_report = report.load_report(store, since, until)
+    cost = [group for group in found_report.groups if "cost" in group.question]
+    assert len(cost) == 1 and cost[0].count == 2 and cost[0].reply_types == {"honest no-answer": 2}
+    assert report.conversation_label(patient) in cost[0].conversations

@@ -1,5 +1,7 @@
 """The website server: it checks what the widget sends and relays it to the Rasa REST channel."""
 
+import base64
+
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
@@ -96,3 +98,91 @@ async def test_the_demo_page_embeds_the_local_widget_only(rasa_url):
         assert (await client.get("/widget/widget.css")).status == 200
     finally:
         await client.close()
+
+
+TOKEN = "s3cret-staff-token"
+ANSWER_PAYLOAD = {
+    "type": "answer",
+    "topic": "how_it_works",
+    "passages": [
+        {"article": "clinic_article", "text": "IASTM works by ...", "citations": ["Kim et al., 2017"]}
+    ],
+    "sources": [{"id": "clinic_article", "title": 'the clinic article "Understanding IASTM"'}],
+    "citations": [
+        {"key": "kim2017", "citation": "Kim et al., 2017", "reference": "Kim, J. (2017). ...", "article": "x"}
+    ],
+}
+
+
+async def fake_rasa_answer(request: web.Request) -> web.Response:
+    body = await request.json()
+    return web.json_response(
+        [
+            {"recipient_id": body["sender"], "text": "IASTM works by ... (Kim et al., 2017)"},
+            {"custom": ANSWER_PAYLOAD},
+        ]
+    )
+
+
+def basic(password: str, user: str = "frontdesk") -> dict:
+    return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
+
+
+@pytest.fixture
+async def staff_client(tmp_path):
+    rasa = web.Application()
+    rasa.router.add_post("/webhooks/rest/webhook", fake_rasa_answer)
+    async with TestServer(rasa) as server:
+        rasa_url = str(server.make_url("")).rstrip("/")
+        client = TestClient(TestServer(create_app(rasa_url, f"sqlite:///{tmp_path / 'none.db'}", TOKEN)))
+        await client.start_server()
+        yield client
+        await client.close()
+
+
+@pytest.mark.parametrize("path", ["/staff", "/staff/report", "/staff/report.json", "/staff/assets/staff.js"])
+async def test_staff_pages_refuse_requests_without_the_token(staff_client, path):
+    for headers in ({}, basic("wrong"), {"Authorization": "Bearer wrong"}, {"Authorization": "Basic %%%"}):
+        response = await staff_client.get(path, headers=headers)
+        assert response.status == 401 and "Basic" in response.headers["WWW-Authenticate"]
+    assert (await staff_client.get(path, headers=basic(TOKEN))).status == 200
+    assert (await staff_client.get(path, headers={"Authorization": f"Bearer {TOKEN}"})).status == 200
+    assert (await staff_client.post("/staff/ask", json={"question": "x"})).status == 401
+
+
+async def test_staff_pages_are_off_without_a_configured_token(rasa_url):
+    client = TestClient(TestServer(create_app(rasa_url, "sqlite:///nowhere.db", staff_token="")))
+    await client.start_server()
+    try:
+        response = await client.get("/staff", headers=basic(""))
+        assert response.status == 503 and "STAFF_TOKEN" in (await response.json())["error"]
+        assert (await client.get("/")).status == 200  # the public page is not affected
+    finally:
+        await client.close()
+
+
+async def test_staff_lookup_gives_the_answer_references_and_a_short_version(staff_client):
+    response = await staff_client.post(
+        "/staff/ask", json={"question": "how does it work"}, headers=basic(TOKEN)
+    )
+    found = await response.json()
+    assert response.status == 200 and found["topic"] == "how_it_works"
+    assert found["references"] == ["Kim et al., 2017: Kim, J. (2017). ..."]
+    assert (
+        found["short"]
+        == 'IASTM works by ... (Kim et al., 2017) Source: the clinic article "Understanding IASTM".'
+    )
+    assert found["weak"] is True  # the fake server stored no NLU result, so the match cannot be vouched for
+    bad = await staff_client.post("/staff/ask", json={"question": " "}, headers=basic(TOKEN))
+    assert bad.status == 400
+
+
+async def test_staff_report_json_and_bad_dates(staff_client):
+    response = await staff_client.get(
+        "/staff/report.json?since=2026-11-01&until=2026-12-01", headers=basic(TOKEN)
+    )
+    found = await response.json()
+    assert response.status == 200 and found["questions"] == 0 and found["groups"] == []
+    assert found["since"] == "2026-11-01" and found["until"] == "2026-12-01"
+    bad = await staff_client.get("/staff/report.json?since=yesterday", headers=basic(TOKEN))
+    assert bad.status == 400

@@ -1,18 +1,29 @@
-"""The clinic website side: a demo clinic page with the chat widget, and the widget's chat endpoint.
+"""The clinic website side: a demo clinic page with the chat widget, and the staff pages.
 
 The widget talks only to this server (same origin), which checks the input and relays it to the
-Rasa server's REST channel, so the Rasa port need not be public.
-Usage: python -m web.app [--port 8080] [--rasa http://127.0.0.1:5005]
+Rasa server's REST channel, so the Rasa port need not be public. The staff pages (/staff: lookup,
+/staff/report: unanswered questions) need the STAFF_TOKEN as password (HTTP Basic) or bearer token.
+Usage: python -m web.app [--port 8080] [--rasa http://127.0.0.1:5005] [--endpoints endpoints.yml]
 """
 
 import argparse
+import asyncio
+import base64
+import binascii
+import dataclasses
+import hmac
+import os
 import re
 from pathlib import Path
 
 import aiohttp
+import requests
+import sqlalchemy as sa
 from aiohttp import web
 
 from actions.clinic import load_clinic
+from staff import lookup, report
+from staff.events import ROOT, database_url
 
 STATIC = Path(__file__).resolve().parent / "static"
 MAX_MESSAGE_CHARS = 1000
@@ -22,6 +33,8 @@ SENDER_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 RASA_TIMEOUT = aiohttp.ClientTimeout(total=30)
 RASA_URL = web.AppKey("rasa_url", str)
 CLIENT = web.AppKey("client", aiohttp.ClientSession)
+STAFF_TOKEN = web.AppKey("staff_token", str)
+TRACKER_STORE = web.AppKey("tracker_store", str)
 
 
 def refuse(status: int, message: str) -> web.Response:
@@ -74,22 +87,127 @@ async def index(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC / "index.html")
 
 
+def staff_credential_ok(authorization: str, token: str) -> bool:
+    """Whether an Authorization header carries the staff token (Bearer, or Basic with any user name)."""
+    scheme, _, value = authorization.partition(" ")
+    if scheme.lower() == "basic":
+        try:
+            value = base64.b64decode(value, validate=True).decode("utf-8").partition(":")[2]
+        except (binascii.Error, UnicodeDecodeError):
+            return False
+    elif scheme.lower() != "bearer":
+        return False
+    return hmac.compare_digest(value.encode("utf-8"), token.encode("utf-8"))
+
+
+@web.middleware
+async def staff_only(request: web.Request, handler):
+    """Refuse /staff requests without the staff token; the browser asks for it (HTTP Basic)."""
+    if request.path == "/staff" or request.path.startswith("/staff/"):
+        token = request.app[STAFF_TOKEN]
+        if not token:
+            return refuse(503, "The staff pages are off: start the server with STAFF_TOKEN set.")
+        if not staff_credential_ok(request.headers.get("Authorization", ""), token):
+            return web.json_response(
+                {"error": "Staff only: sign in with the staff token as password."},
+                status=401,
+                headers={"WWW-Authenticate": 'Basic realm="IASTM assistant staff", charset="UTF-8"'},
+            )
+    return await handler(request)
+
+
+async def staff_page(request: web.Request) -> web.FileResponse:
+    """The staff lookup page."""
+    return web.FileResponse(STATIC / "staff" / "index.html")
+
+
+async def staff_report_page(request: web.Request) -> web.FileResponse:
+    """The unanswered-questions report page."""
+    return web.FileResponse(STATIC / "staff" / "report.html")
+
+
+async def staff_ask(request: web.Request) -> web.Response:
+    """The assistant's answer to a question, with the matched intent, confidence and references."""
+    try:
+        question = (await request.json()).get("question")
+    except (ValueError, AttributeError):
+        return refuse(400, 'Send {"question": "..."}.')
+    if not isinstance(question, str) or not question.strip():
+        return refuse(400, "Please type a question.")
+    if len(question) > MAX_MESSAGE_CHARS:
+        return refuse(413, f"Please keep the question under {MAX_MESSAGE_CHARS} characters.")
+    try:
+        found = await asyncio.to_thread(
+            lookup.ask, question, request.app[RASA_URL], request.app[TRACKER_STORE]
+        )
+    except requests.RequestException:
+        return refuse(503, "The assistant cannot be reached right now.")
+    return web.json_response(
+        {
+            **dataclasses.asdict(found),
+            "topic": found.topic,
+            "weak": found.weak,
+            "references": found.references,
+            "short": found.short,
+        }
+    )
+
+
+async def staff_report(request: web.Request) -> web.Response:
+    """The report as JSON for ?since=YYYY-MM-DD&until=YYYY-MM-DD (default: the last 30 days)."""
+    try:
+        since, until = report.period(request.query.get("since") or None, request.query.get("until") or None)
+    except ValueError:
+        return refuse(400, "Dates are YYYY-MM-DD.")
+    try:
+        found = await asyncio.to_thread(report.load_report, request.app[TRACKER_STORE], since, until)
+    except sa.exc.OperationalError:
+        return refuse(503, "The conversation store cannot be read right now.")
+    groups = [
+        {
+            "question": group.question,
+            "count": group.count,
+            "first": group.first.isoformat(),
+            "last": group.last.isoformat(),
+            "reply_types": dict(group.reply_types),
+            "conversations": sorted(group.conversations),
+        }
+        for group in found.groups
+    ]
+    return web.json_response(
+        {
+            "since": found.since.date().isoformat(),
+            "until": found.until.date().isoformat(),
+            "questions": found.questions,
+            "groups": groups,
+            "top_topics": [{"topic": topic, "count": count} for topic, count in found.top_topics],
+        }
+    )
+
+
 async def _client(app: web.Application):
     app[CLIENT] = aiohttp.ClientSession(timeout=RASA_TIMEOUT)
     yield
     await app[CLIENT].close()
 
 
-def create_app(rasa_url: str) -> web.Application:
+def create_app(rasa_url: str, tracker_store_url: str | None = None, staff_token: str = "") -> web.Application:
     """The web application, relaying to the Rasa server at `rasa_url`."""
-    app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[staff_only])
     app[RASA_URL] = rasa_url.rstrip("/")
+    app[TRACKER_STORE] = tracker_store_url or database_url()
+    app[STAFF_TOKEN] = staff_token
     app.cleanup_ctx.append(_client)
     app.router.add_get("/", index)
     app.router.add_post("/chat", chat)
     app.router.add_get("/chat/status", status)
     app.router.add_get("/chat/config", config)
     app.router.add_static("/widget/", STATIC / "widget")
+    app.router.add_get("/staff", staff_page)
+    app.router.add_get("/staff/report", staff_report_page)
+    app.router.add_post("/staff/ask", staff_ask)
+    app.router.add_get("/staff/report.json", staff_report)
+    app.router.add_static("/staff/assets/", STATIC / "staff")
     return app
 
 
@@ -99,8 +217,12 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument("--rasa", default="http://127.0.0.1:5005")
+    parser.add_argument(
+        "--endpoints", type=Path, default=ROOT / "endpoints.yml", help="where the tracker store is"
+    )
     args = parser.parse_args()
-    web.run_app(create_app(args.rasa), host=args.host, port=args.port, print=None)
+    app = create_app(args.rasa, database_url(args.endpoints), os.environ.get("STAFF_TOKEN", ""))
+    web.run_app(app, host=args.host, port=args.port, print=None)
 
 
 if __name__ == "__main__":

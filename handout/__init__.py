@@ -1,0 +1,1 @@
+"""The printable FAQ handout, built from the knowledge base (docs/handout.md)."""

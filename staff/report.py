@@ -1,0 +1,166 @@
+"""What people asked that the assistant could not answer, grouped by similarity, and the top topics.
+
+Usage: python -m staff.report [--since 2026-11-01] [--until 2026-12-01] [--endpoints endpoints.yml]
+Questions are shown with e-mail addresses, phone numbers and links masked, and conversations by a
+short hash of their id (a messaging channel's id can be a phone number).
+"""
+
+import argparse
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import numpy
+import sqlalchemy as sa
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics.pairwise import cosine_similarity
+
+from staff.events import ROOT, Turn, database_url, read_turns
+
+# Reply types that mean "we could not answer this", with how the report names them.
+UNANSWERED = {
+    "no_answer": "honest no-answer",
+    "closest_passage": "low confidence: closest passage",
+    "did_you_mean": "low confidence: did you mean",
+    "no_topic": "low confidence: suggestions",
+}
+ANSWERED = ("answer", "more")
+STAFF_SENDER_PREFIX = "staff-"  # lookups from the staff page and `make ask` are not patients
+SIMILAR = 0.45  # cosine similarity (TF-IDF of words, stop words left out) for two questions to share a group
+MASKS = (
+    (re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), "[e-mail]"),
+    (re.compile(r"https?://\S+|www\.\S+"), "[link]"),
+    (re.compile(r"\+?\d[\d\s().-]{5,}\d"), "[number]"),
+)
+
+
+@dataclass
+class Group:
+    """Similar unanswered questions: the first one worded as shown, and when and how they were answered."""
+
+    question: str
+    count: int = 0
+    first: datetime | None = None
+    last: datetime | None = None
+    reply_types: Counter = field(default_factory=Counter)
+    conversations: set = field(default_factory=set)
+
+
+@dataclass
+class Report:
+    """The report for one period."""
+
+    since: datetime
+    until: datetime
+    questions: int
+    groups: list[Group]
+    top_topics: list[tuple[str, int]]
+
+
+def mask(text: str) -> str:
+    """The text with e-mail addresses, links and phone-like numbers replaced by placeholders."""
+    for pattern, placeholder in MASKS:
+        text = pattern.sub(placeholder, text)
+    return text
+
+
+def conversation_label(sender_id: str) -> str:
+    """A short, stable stand-in for a conversation id."""
+    return hashlib.sha256(sender_id.encode("utf-8")).hexdigest()[:10]
+
+
+def group_similar(turns: list[Turn]) -> list[Group]:
+    """Greedy grouping: each question joins the first group whose first question is similar enough."""
+    if not turns:
+        return []
+    texts = [mask(turn.text).lower() for turn in turns]
+    try:
+        similarity = cosine_similarity(TfidfVectorizer(stop_words="english").fit_transform(texts))
+    except ValueError:  # nothing but stop words: only identical questions are alike
+        similarity = numpy.array([[float(a == b) for b in texts] for a in texts])
+    leaders: list[int] = []
+    groups: list[Group] = []
+    for index, turn in enumerate(turns):
+        match = next((g for g, leader in enumerate(leaders) if similarity[index, leader] >= SIMILAR), None)
+        if match is None:
+            leaders.append(index)
+            groups.append(Group(question=mask(turn.text)))
+            match = len(groups) - 1
+        group = groups[match]
+        group.count += 1
+        group.first = min(group.first or turn.time, turn.time)
+        group.last = max(group.last or turn.time, turn.time)
+        group.reply_types[UNANSWERED[turn.reply_type]] += 1
+        group.conversations.add(conversation_label(turn.sender_id))
+    return sorted(groups, key=lambda g: (-g.count, g.question.lower()))
+
+
+def build_report(turns: list[Turn], since: datetime, until: datetime) -> Report:
+    """Group the unanswered questions and count the answered topics of patients' turns."""
+    patients = [turn for turn in turns if not turn.sender_id.startswith(STAFF_SENDER_PREFIX)]
+    unanswered = [turn for turn in patients if turn.reply_type in UNANSWERED and turn.text.strip()]
+    topics = Counter(turn.topic for turn in patients if turn.reply_type in ANSWERED and turn.topic)
+    return Report(since, until, len(patients), group_similar(unanswered), topics.most_common(10))
+
+
+def load_report(url: str, since: datetime, until: datetime) -> Report:
+    """The report for [since, until) from the tracker store at `url`."""
+    return build_report(read_turns(url, since, until), since, until)
+
+
+def as_text(report: Report) -> str:
+    """The report for a terminal."""
+    lines = [
+        f"Questions from {report.since:%Y-%m-%d} to {report.until:%Y-%m-%d} (UTC): {report.questions}",
+        "",
+        "Not answered, grouped by similarity:",
+    ]
+    if not report.groups:
+        lines.append("  none")
+    for group in report.groups:
+        kinds = ", ".join(f"{kind} {n}" for kind, n in group.reply_types.most_common())
+        lines.append(
+            f"  {group.count:4d} x  {group.question}\n"
+            f"          {group.first:%Y-%m-%d} to {group.last:%Y-%m-%d}; {kinds}; "
+            f"conversations {', '.join(sorted(group.conversations))}"
+        )
+    lines += ["", "Most asked topics:"]
+    lines += [f"  {count:4d} x  {topic}" for topic, count in report.top_topics] or ["  none"]
+    return "\n".join(lines)
+
+
+def period(since: str | None, until: str | None) -> tuple[datetime, datetime]:
+    """Dates as given (YYYY-MM-DD, UTC); by default the last 30 days up to tomorrow."""
+    end = datetime.fromisoformat(until) if until else datetime.now(timezone.utc) + timedelta(days=1)
+    end = end.replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=timezone.utc)
+    start = datetime.fromisoformat(since).replace(tzinfo=timezone.utc) if since else end - timedelta(days=31)
+    return start, end
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the report for the period asked."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--since", help="first day, YYYY-MM-DD (default: 30 days ago)")
+    parser.add_argument("--until", help="day after the last, YYYY-MM-DD (default: tomorrow)")
+    parser.add_argument("--endpoints", type=Path, default=ROOT / "endpoints.yml")
+    args = parser.parse_args(argv)
+    try:
+        since, until = period(args.since, args.until)
+    except ValueError:
+        parser.error("dates are YYYY-MM-DD, for example --since 2026-11-01")
+    try:
+        report = load_report(database_url(args.endpoints), since, until)
+    except sa.exc.OperationalError as error:
+        print(f"Cannot read the tracker store configured in {args.endpoints}: {error.orig}")
+        return 1
+    print(as_text(report))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
