@@ -90,9 +90,9 @@ class Servers:
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "SANIC_WORKERS": str(workers),
         }
-        self.actions = self._start([str(RASA), "run", "actions", "--port", str(self.action_port)], "actions")
-        self.rasa = None
+        self.actions = self.rasa = None
         try:
+            self.start_actions()
             self.start_rasa()
             wait_until_up(f"http://127.0.0.1:{self.action_port}/health", self.actions)
         except Exception:
@@ -120,6 +120,14 @@ class Servers:
         self.rasa = self._start(command, "rasa")
         wait_until_up(f"http://127.0.0.1:{self.rasa_port}/webhooks/rest/", self.rasa)
         return time.monotonic() - started
+
+    def start_actions(self) -> None:
+        """Start the action server (without waiting for it)."""
+        self.actions = self._start([str(RASA), "run", "actions", "--port", str(self.action_port)], "actions")
+
+    def stop_actions(self) -> None:
+        """Stop the action server (the Rasa server keeps running)."""
+        _stop(self.actions)
 
     def stop_rasa(self) -> None:
         """Stop the Rasa server and its worker processes (the action server keeps running)."""

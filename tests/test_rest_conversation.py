@@ -2,11 +2,13 @@
 
 import re
 import uuid
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-from bench.servers import serving
+from actions.clinic import load_clinic
+from bench.servers import serving, wait_until_up
 from staff import lookup, report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,10 +120,26 @@ def test_staff_lookup_and_report_read_the_real_tracker_store(servers):
     assert any(reference.startswith("Kim et al., 2017: Kim, J.") for reference in how.references)
 
     patient = uuid.uuid4().hex
+    since = datetime.now(timezone.utc) - timedelta(seconds=1)  # only this test's conversation
     servers.say(patient, "how much does a session of this cost?")
     servers.say(patient, "what does it cost per visit")
-    since, until = report.period(None, None)
-    found_report = report.load_report(store, since, until)
+    found_report = report.load_report(store, since, since + timedelta(days=1))
     cost = [group for group in found_report.groups if "cost" in group.question]
     assert len(cost) == 1 and cost[0].count == 2 and cost[0].reply_types == {"honest no-answer": 2}
     assert report.conversation_label(patient) in cost[0].conversations
+
+
+def test_without_the_action_server_the_user_gets_an_apology_and_emergencies_still_get_advice(servers):
+    sender = uuid.uuid4().hex
+    servers.stop_actions()
+    try:
+        apology = servers.say(sender, "is iastm painful?")
+        assert payload_of(apology)["type"] == "unavailable" and load_clinic().phone in text_of(apology)
+        emergency = servers.say(sender, "I have crushing chest pain and can't breathe")
+        assert payload_of(emergency)["type"] == "emergency" and load_clinic().emergency_number in text_of(
+            emergency
+        )
+    finally:
+        servers.start_actions()
+        wait_until_up(f"http://127.0.0.1:{servers.action_port}/health", servers.actions)
+    assert payload_of(servers.say(sender, "is iastm painful?"))["topic"] == "painful"

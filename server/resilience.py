@@ -1,0 +1,51 @@
+"""When the action server is down or slow, the user still gets a reply, not silence.
+
+An emergency still gets the emergency advice (a domain response the Rasa server can utter on its
+own); anything else gets a short apology with the clinic's contact. Answers resume as soon as the
+action server is back: nothing is remembered about the failure.
+"""
+
+import asyncio
+import logging
+import os
+
+from rasa.core.actions.action import ActionExecutionRejection, RemoteAction, create_bot_utterance
+from rasa.shared.exceptions import RasaException
+
+from actions.clinic import load_clinic
+
+logger = logging.getLogger(__name__)
+ACTION_TIMEOUT_SECONDS = float(os.environ.get("ACTION_TIMEOUT_SECONDS", "10"))
+# The reply to give, by failed action, when the action server cannot run it.
+STAND_INS = {"action_emergency": ("utter_emergency", "emergency")}
+DEFAULT_STAND_IN = ("utter_service_unavailable", "unavailable")
+_run_remote_action = RemoteAction.run
+
+
+async def run_or_stand_in(self: RemoteAction, output_channel, nlg, tracker, domain) -> list:
+    """`RemoteAction.run` with a time limit; on failure, the stand-in reply for that action."""
+    try:
+        return await asyncio.wait_for(
+            _run_remote_action(self, output_channel, nlg, tracker, domain), ACTION_TIMEOUT_SECONDS
+        )
+    except ActionExecutionRejection:
+        raise  # the action declined to run: Rasa predicts another one
+    except (RasaException, asyncio.TimeoutError) as error:
+        logger.error("Action %s failed (%s); sent its stand-in reply.", self.name(), type(error).__name__)
+        response, reply_type = STAND_INS.get(self.name(), DEFAULT_STAND_IN)
+        clinic = load_clinic()
+        draft = await nlg.generate(
+            response,
+            tracker,
+            output_channel.name(),
+            clinic_contact=clinic.contact,
+            emergency_number=clinic.emergency_number,
+            crisis_line=clinic.crisis_line,
+        )
+        draft["custom"] = {"type": reply_type, "topic": None, "contact": clinic.contact}
+        return [create_bot_utterance(draft)]
+
+
+def apply_resilience() -> None:
+    """Install the stand-in replies; call before the Rasa server starts."""
+    RemoteAction.run = run_or_stand_in
