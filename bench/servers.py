@@ -89,6 +89,7 @@ class Servers:
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "SANIC_WORKERS": str(workers),
+            "SANIC_REQUEST_MAX_SIZE": "65536",
         }
         self.actions = self.rasa = None
         try:

@@ -11,6 +11,7 @@ RASA_PORT=${RASA_PORT:-5005}
 WEB_PORT=${WEB_PORT:-8080}
 # Messaging channels: RASA_CREDENTIALS=channels/credentials.yml (see docs/channels.md).
 RASA_CREDENTIALS=${RASA_CREDENTIALS:-credentials.yml}
+export SANIC_REQUEST_MAX_SIZE=${SANIC_REQUEST_MAX_SIZE:-65536}  # bytes of a request body
 
 $RASA run actions --port "$ACTIONS_PORT" --actions actions &
 background=($!)
@@ -31,7 +32,7 @@ else
     staff:     http://localhost:$WEB_PORT/staff and /staff/report (any user name, password $STAFF_TOKEN)
                make ask Q="is graston painful?"    make report SINCE=2026-11-01
     REST:      curl -s -X POST http://localhost:$RASA_PORT/webhooks/rest/webhook \\
-                 -H 'Content-Type: application/json' -d '{"sender": "me", "message": "is IASTM painful?"}'
+                 -H 'Content-Type: application/json' -d '{"sender": "visitor-0001", "message": "is IASTM painful?"}'
     socket.io: http://localhost:$RASA_PORT/socket.io (for chat widgets)
     terminal:  make shell
   Stop with Ctrl+C.

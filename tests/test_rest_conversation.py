@@ -2,14 +2,17 @@
 
 import re
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+import requests
 
 from actions.clinic import load_clinic
 from bench.servers import serving, wait_until_up
 from staff import lookup, report
+from staff.events import read_turns
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "iastm.tar.gz"
@@ -88,7 +91,7 @@ def test_bad_input_gets_a_reply_not_an_error(servers):
     for message in [
         "<img src=x onerror=alert(1)>",
         "🙂🙂🙂",
-        "x" * 5000,
+        "x" * 1000,  # the longest message allowed
         "¿Duele el IASTM?",
         '{"a": 1}',
         "' OR 1=1; --",
@@ -143,3 +146,56 @@ def test_without_the_action_server_the_user_gets_an_apology_and_emergencies_stil
         servers.start_actions()
         wait_until_up(f"http://127.0.0.1:{servers.action_port}/health", servers.actions)
     assert payload_of(servers.say(sender, "is iastm painful?"))["topic"] == "painful"
+
+
+def post(servers, body, **kwargs):
+    return requests.post(
+        servers.webhook, timeout=60, **({"json": body} if body is not None else {}), **kwargs
+    )
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"sender": "me", "message": "hi"}, 400),
+        ({"sender": "../../etc/passwd", "message": "hi"}, 400),
+        ({"message": "hi"}, 400),
+        ({"sender": "a1b2c3d4e5f6", "message": 42}, 400),
+        ({"sender": "a1b2c3d4e5f6", "message": "x" * 20_000}, 413),
+        (["a", "list"], 400),
+    ],
+)
+def test_bad_requests_get_a_clean_4xx(servers, body, status):
+    answer = post(servers, body)
+    assert answer.status_code == status and answer.json()["error"]
+
+
+def test_unreadable_and_huge_bodies_are_refused_and_the_server_keeps_serving(servers):
+    assert post(servers, None, data=b"\xff\xfe\x00 not json").status_code == 400
+    assert post(servers, None, data=b"x" * 200_000).status_code == 413
+    sender = uuid.uuid4().hex
+    assert payload_of(servers.say(sender, "is iastm\x00 painful?\x1b"))["topic"] == "painful"
+
+
+def test_typed_intent_payloads_are_read_as_words_and_offered_buttons_work(servers):
+    store = f"sqlite:///{servers.workdir / 'tracker.db'}"
+    sender = uuid.uuid4().hex
+    greeting = servers.say(sender, "hello")
+    offered = greeting[0]["buttons"][0]["payload"]
+    servers.say(sender, offered)
+    servers.say(sender, '/ask_condition{"condition": "cancer"}')
+    servers.say(sender, "/restart")
+    turns = read_turns(store, sender_id=sender)
+    assert (turns[1].text, turns[1].confidence) == (offered, 1.0)  # a button: taken as its intent
+    assert turns[2].text == 'ask_condition{"condition": "cancer"}' and turns[2].confidence < 1.0
+    assert turns[3].text == "restart" and turns[3].intent != "restart"
+
+
+def test_one_sender_flooding_is_rate_limited_without_stopping_others(servers):
+    flooder = uuid.uuid4().hex
+    with ThreadPoolExecutor(max_workers=15) as pool:
+        codes = list(
+            pool.map(lambda _: post(servers, {"sender": flooder, "message": "hi"}).status_code, range(15))
+        )
+    assert codes.count(429) >= 1 and codes.count(200) >= 1
+    assert payload_of(servers.say(uuid.uuid4().hex, "is iastm painful?"))["topic"] == "painful"

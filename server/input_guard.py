@@ -1,0 +1,111 @@
+"""The REST channel with its input checked: sender ids, message size, control characters, typed
+intent payloads and a per-sender rate limit. Same URL as Rasa's own: /webhooks/rest/webhook.
+
+credentials.yml: `server.input_guard.GuardedRestInput:` with optional `max_message_chars` and
+`messages_per_minute`.
+"""
+
+import re
+import time
+from collections import defaultdict
+from typing import Any
+
+from rasa.core.channels.rest import RestInput
+from rasa.shared.core.events import BotUttered
+from sanic import response
+from sanic.request import Request
+
+SENDER_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# A payload the assistant never offers as a button but that its own widget sends to open a chat.
+ALWAYS_ALLOWED_PAYLOADS = {"/greet"}
+
+
+def refuse(status: int, message: str) -> response.HTTPResponse:
+    """A JSON error with a message a person can read."""
+    return response.json({"error": message}, status=status)
+
+
+def offered_payloads(events: list) -> set[str]:
+    """The button payloads of the last bot message in a conversation."""
+    for event in reversed(events):
+        if isinstance(event, BotUttered):
+            return {button.get("payload") for button in (event.data or {}).get("buttons") or []}
+    return set()
+
+
+class SenderRateLimit:
+    """A token bucket per sender: `per_minute` messages a minute, in bursts of at most `burst`."""
+
+    def __init__(self, per_minute: float, burst: int = 10) -> None:
+        self.rate = per_minute / 60
+        self.burst = burst
+        self.buckets: dict[str, tuple[float, float]] = defaultdict(lambda: (float(burst), time.monotonic()))
+
+    def allow(self, sender: str) -> bool:
+        """Take a token for `sender` if one is left."""
+        tokens, last = self.buckets[sender]
+        now = time.monotonic()
+        tokens = min(self.burst, tokens + (now - last) * self.rate)
+        allowed = tokens >= 1
+        self.buckets[sender] = (tokens - 1 if allowed else tokens, now)
+        return allowed
+
+
+class GuardedRestInput(RestInput):
+    """Rasa's REST channel behind the input checks described in the module docstring."""
+
+    def __init__(self, max_message_chars: int = 1000, messages_per_minute: float = 30) -> None:
+        self.max_message_chars = max_message_chars
+        self.rate_limit = SenderRateLimit(messages_per_minute)
+
+    @classmethod
+    def name(cls) -> str:
+        """Rasa's name for the REST channel, so the URL stays /webhooks/rest/webhook."""
+        return "rest"
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> "GuardedRestInput":
+        """Limits from credentials.yml, or the defaults."""
+        return cls(**(credentials or {}))
+
+    async def guard(self, request: Request) -> response.HTTPResponse | None:
+        """A refusal for a bad request, or None after cleaning the message in place."""
+        try:
+            body = request.json
+        except Exception:  # Sanic raises its own error types for unreadable JSON
+            return refuse(400, 'The request body must be JSON: {"sender": ..., "message": ...}.')
+        if not isinstance(body, dict):
+            return refuse(400, "The request body must be a JSON object with sender and message.")
+        sender, message = body.get("sender"), body.get("message")
+        if not isinstance(sender, str) or not SENDER_ID.match(sender):
+            return refuse(400, "The sender must be a random id of 8 to 64 letters, digits, - or _.")
+        if not isinstance(message, str):
+            return refuse(400, "The message must be text.")
+        if len(message) > self.max_message_chars:
+            return refuse(413, f"Please keep messages under {self.max_message_chars} characters.")
+        if not self.rate_limit.allow(sender):
+            return refuse(429, "Too many messages at once. Please wait a moment and try again.")
+        message = CONTROL_CHARACTERS.sub("", message)
+        if message.lstrip().startswith("/") and message.strip() not in await self._allowed_payloads(
+            request, sender
+        ):
+            message = message.lstrip().lstrip("/")  # typed, not a button: read it as words
+        request.parsed_json = {**body, "message": message}
+        return None
+
+    async def _allowed_payloads(self, request: Request, sender: str) -> set[str]:
+        tracker = await request.app.ctx.agent.tracker_store.retrieve(sender)
+        return ALWAYS_ALLOWED_PAYLOADS | offered_payloads(tracker.events if tracker else [])
+
+    def blueprint(self, on_new_message):
+        """Rasa's REST blueprint with `guard` run before every POST."""
+        blueprint = super().blueprint(on_new_message)
+
+        @blueprint.middleware("request")
+        async def check_input(request: Request) -> response.HTTPResponse | None:
+            if request.method == "POST":
+                return await self.guard(request)
+            return None
+
+        return blueprint
