@@ -29,6 +29,8 @@ from bench.quality import (
 )
 from bench.servers import RASA, ROOT, Servers, peak_memory_mb, serving
 
+CREDENTIALS = ROOT / "bench" / "credentials.yml"
+
 OUT = ROOT / "results" / "bench"
 REPORT = ROOT / "docs" / "benchmarks.md"
 CONFIGS = {
@@ -137,11 +139,11 @@ def measure(reuse: bool, repeats: int) -> dict:
         "search": intent_scores(items, search_intent),
     }
     results["answers_search"] = search_box_answers(items)
-    with serving(models["default"]) as servers:
+    with serving(models["default"], credentials=CREDENTIALS) as servers:
         results["answers_default"] = rest_answers(items, servers)
-    with serving(models["keyword"]) as servers:
+    with serving(models["keyword"], credentials=CREDENTIALS) as servers:
         results["load_keyword"] = load_figures(servers, repeats)
-    with serving(models["ours"]) as servers:
+    with serving(models["ours"], credentials=CREDENTIALS) as servers:
         results["answers_ours"] = rest_answers(items, servers)
         results["load"] = load_figures(servers, repeats)
         results["memory_mb"] = {
@@ -150,7 +152,7 @@ def measure(reuse: bool, repeats: int) -> dict:
         }
         results["startup_seconds"] = startup_seconds(servers, repeats)
     if redis_is_up():
-        with serving(models["ours"], workers=SCALED_WORKERS) as servers:
+        with serving(models["ours"], workers=SCALED_WORKERS, credentials=CREDENTIALS) as servers:
             results["load_scaled"] = load_figures(servers, repeats)
     results["cv"] = cross_validate(CONFIGS["ours"])
     return results
