@@ -18,7 +18,8 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 RASA = ROOT / ".venv" / "bin" / "rasa"
 # The Rasa server as `make run` starts it: through server.launch, with the speedups applied.
-RASA_SERVER = [str(ROOT / ".venv" / "bin" / "python"), "-m", "server.launch"]
+PYTHON_MODULE = [str(ROOT / ".venv" / "bin" / "python"), "-m"]
+RASA_SERVER = [*PYTHON_MODULE, "server.launch"]
 START_TIMEOUT_SECONDS = 180
 
 
@@ -124,7 +125,9 @@ class Servers:
 
     def start_actions(self) -> None:
         """Start the action server (without waiting for it)."""
-        self.actions = self._start([str(RASA), "run", "actions", "--port", str(self.action_port)], "actions")
+        self.actions = self._start(
+            [*PYTHON_MODULE, "server.action_server", "--port", str(self.action_port)], "actions"
+        )
 
     def stop_actions(self) -> None:
         """Stop the action server (the Rasa server keeps running)."""

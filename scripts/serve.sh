@@ -3,7 +3,6 @@
 # Stops the action server when the Rasa server stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-RASA=.venv/bin/rasa
 # The Rasa server runs through server.launch, which applies the speedups in server/speedups.py.
 RASA_SERVER=(.venv/bin/python -m server.launch)
 ACTIONS_PORT=5055  # endpoints.yml names this port
@@ -13,7 +12,8 @@ WEB_PORT=${WEB_PORT:-8080}
 RASA_CREDENTIALS=${RASA_CREDENTIALS:-credentials.yml}
 export SANIC_REQUEST_MAX_SIZE=${SANIC_REQUEST_MAX_SIZE:-65536}  # bytes of a request body
 
-$RASA run actions --port "$ACTIONS_PORT" --actions actions &
+# The action server listens on 127.0.0.1 only (server/action_server.py).
+.venv/bin/python -m server.action_server --port "$ACTIONS_PORT" &
 background=($!)
 trap 'kill "${background[@]}" 2>/dev/null' EXIT
 

@@ -5,6 +5,9 @@ Each user message becomes a `Turn` with what NLU made of it and what kind of rep
 """
 
 import json
+import os
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -36,17 +39,20 @@ class Turn:
     topic: str | None = None
 
 
-def database_url(endpoints: Path = ROOT / "endpoints.yml") -> str:
-    """The SQLAlchemy URL of the tracker store that `endpoints` configures."""
-    store = yaml.safe_load(endpoints.read_text(encoding="utf-8"))["tracker_store"]
+def database_url(endpoints: Path = ROOT / "endpoints.yml", environ: Mapping[str, str] = os.environ) -> str:
+    """The SQLAlchemy URL of the tracker store that `endpoints` configures (${VARIABLES} expanded)."""
+    text = re.sub(
+        r"\$\{(\w+)\}", lambda match: environ.get(match.group(1), ""), endpoints.read_text(encoding="utf-8")
+    )
+    store = yaml.safe_load(text)["tracker_store"]
     dialect = store.get("dialect", "sqlite")
     if dialect == "sqlite":
         db = Path(store.get("db", "rasa.db"))
         return f"sqlite:///{db if db.is_absolute() else ROOT / db}"
     url = sa.engine.URL.create(
         dialect,
-        username=store.get("username"),
-        password=store.get("password"),
+        username=store.get("username") or None,
+        password=store.get("password") or None,
         host=store.get("url"),
         port=store.get("port"),
         database=store.get("db"),

@@ -1,0 +1,94 @@
+"""A few hundred simulated users hold multi-turn conversations across the Rasa replicas while one
+replica is killed: every reply arrives, in order, and every conversation is complete in PostgreSQL.
+
+The figures go to results/prod-load.json (make test-prod); docs/benchmarks.md reports them.
+"""
+
+import asyncio
+import json
+import time
+import uuid
+
+import aiohttp
+import numpy
+import psycopg2
+
+from bench.servers import ROOT
+
+USERS = 200
+CONCURRENT = 40  # users talking at the same moment; the others wait for their turn
+# Each turn and the topic its reply must be about: follow-ups only resolve right in order.
+SCRIPT = [
+    ("is iastm painful?", "painful"),
+    ("tell me more", "painful"),
+    ("does it leave bruises?", "bruising"),
+    ("which study says so?", "bruising"),
+]
+RESULTS = ROOT / "results" / "prod-load.json"
+
+
+async def converse(session, webhook, gate, latencies, failures) -> str:
+    sender = "load-" + uuid.uuid4().hex
+    async with gate:
+        for text, topic in SCRIPT:
+            started = time.perf_counter()
+            async with session.post(webhook, json={"sender": sender, "message": text}) as response:
+                replies = await response.json() if response.status == 200 else []
+            latencies.append(time.perf_counter() - started)
+            topics = [reply["custom"].get("topic") for reply in replies if "custom" in reply]
+            if topics != [topic]:
+                failures.append((sender, text, response.status, topics))
+    return sender
+
+
+async def load(topology) -> tuple[list[str], list[float], list, float]:
+    webhook = topology.url + "/webhooks/rest/webhook"
+    gate = asyncio.Semaphore(CONCURRENT)
+    latencies, failures = [], []
+    timeout = aiohttp.ClientTimeout(total=120)
+    async with aiohttp.ClientSession(
+        timeout=timeout, connector=aiohttp.TCPConnector(limit=CONCURRENT)
+    ) as session:
+        started = time.perf_counter()
+        users = [
+            asyncio.create_task(converse(session, webhook, gate, latencies, failures)) for _ in range(USERS)
+        ]
+        while len(latencies) < USERS * len(SCRIPT) // 3:  # a third of the way through: a replica dies
+            await asyncio.sleep(0.2)
+        topology.kill("rasa-1")
+        senders = await asyncio.gather(*users)
+        wall = time.perf_counter() - started
+    return senders, latencies, failures, wall
+
+
+def stored_turns(environ: dict) -> dict[str, list[str]]:
+    connection = psycopg2.connect(host=environ["POSTGRES_HOST"], port=environ["POSTGRES_PORT"],
+                                  user=environ["POSTGRES_USER"], dbname=environ["POSTGRES_DB"])  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT sender_id, data FROM events WHERE type_name = 'user' ORDER BY id")
+        turns: dict[str, list[str]] = {}
+        for sender, data in cursor.fetchall():
+            turns.setdefault(sender, []).append(json.loads(data)["text"])
+    connection.close()
+    return turns
+
+
+def test_conversations_survive_a_dead_replica_under_load(topology):
+    senders, latencies, failures, wall = asyncio.run(load(topology))
+    assert failures == []
+    stored = stored_turns(topology.environ)
+    assert all(stored.get(sender) == [text for text, _ in SCRIPT] for sender in senders)
+    figures = {
+        "users": USERS,
+        "concurrent": CONCURRENT,
+        "messages": len(latencies),
+        "p50_ms": round(float(numpy.percentile(latencies, 50)) * 1000),
+        "p95_ms": round(float(numpy.percentile(latencies, 95)) * 1000),
+        "p99_ms": round(float(numpy.percentile(latencies, 99)) * 1000),
+        "messages_per_second": round(len(latencies) / wall, 1),
+        "replica_killed": "rasa-1, a third of the way through",
+    }
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(figures, indent=2), encoding="utf-8")
+    print(figures)
+    topology.start_rasa(0)  # back to two replicas for any later test
