@@ -15,7 +15,8 @@ from rasa.shared.exceptions import RasaException
 from actions.clinic import load_clinic
 
 logger = logging.getLogger(__name__)
-ACTION_TIMEOUT_SECONDS = float(os.environ.get("ACTION_TIMEOUT_SECONDS", "10"))
+# Long enough not to fire when the server itself is only busy (the wait includes other messages' turns).
+ACTION_TIMEOUT_SECONDS = float(os.environ.get("ACTION_TIMEOUT_SECONDS", "30"))
 # The reply to give, by failed action, when the action server cannot run it.
 STAND_INS = {"action_emergency": ("utter_emergency", "emergency")}
 DEFAULT_STAND_IN = ("utter_service_unavailable", "unavailable")
