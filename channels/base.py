@@ -79,7 +79,7 @@ class MessagingOutput(OutputChannel):
     """Sends to a provider's HTTP API. Subclasses implement `send_text_with_buttons`."""
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        await self.send_text_with_buttons(recipient_id, text, [], **kwargs)
+        await self.send_text_with_buttons(recipient_id, text, [])
 
     async def send_custom_json(self, recipient_id: str, json_message: dict, **kwargs: Any) -> None:
         """Send nothing. The actions' json_message payload (docs/payload.md) is for chat widgets; the text

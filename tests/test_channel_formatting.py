@@ -551,8 +551,10 @@ async def test_messenger_sends_numbered_options_and_quick_replies_titled_by_numb
     }
 
 
-async def test_the_actions_json_payload_is_not_sent_as_a_message():
+async def test_an_action_message_is_sent_as_its_text_without_the_json_payload():
     output = facebook.FacebookOutput("page-token", "http://fake")
     sent = record(output)
-    await output.send_response("7", {"text": "An answer (Kim et al., 2017)", "custom": {"type": "answer"}})
+    data = {"elements": None, "quick_replies": None, "buttons": None, "attachment": None, "image": None}
+    uttered = BotUttered("An answer (Kim et al., 2017)", {**data, "custom": {"type": "answer"}})
+    await output.send_response("7", uttered.message())  # as Rasa's processor hands it over
     assert [kwargs["json"]["message"]["text"] for _, kwargs in sent] == ["An answer (Kim et al., 2017)"]
