@@ -6,6 +6,7 @@ exits 1 when a target is missed. Usage: python -m bench.run [--reuse-models] [--
 """
 
 import argparse
+import json
 import math
 import os
 import platform
@@ -33,6 +34,7 @@ CREDENTIALS = ROOT / "bench" / "credentials.yml"
 
 OUT = ROOT / "results" / "bench"
 REPORT = ROOT / "docs" / "benchmarks.md"
+PROD_LOAD = ROOT / "results" / "prod-load.json"
 CONFIGS = {
     "ours": ROOT / "config.yml",
     "default": ROOT / "bench" / "config_default.yml",
@@ -244,11 +246,29 @@ def render(results: dict, repeats: int) -> str:
         + ", ".join(f"{name} {mb:.0f} MiB" for name, mb in results["memory_mb"].items())
         + ".",
         "",
+        *prod_load_section(),
         "## Targets",
         *[f"- {'met' if check(results) else 'MISSED'}: {name}" for name, check in TARGETS.items()],
         "",
     ]
     return "\n".join(lines)
+
+
+def prod_load_section() -> list[str]:
+    """The latest `make test-prod` load test figures (results/prod-load.json), if it has run."""
+    if not PROD_LOAD.exists():
+        return []
+    f = json.loads(PROD_LOAD.read_text(encoding="utf-8"))
+    return [
+        "## Production profile under load (`make test-prod`)",
+        f"nginx, 2 Rasa server processes, 2 action servers, PostgreSQL, Redis, on this machine: "
+        f"{f['users']} simulated users ({f['concurrent']} at a time), each holding a "
+        f"{f['messages'] // f['users']}-turn conversation; {f['replica_killed']}. "
+        f"{f['messages']} messages: p50 {f['p50_ms']} ms, p95 {f['p95_ms']} ms, p99 {f['p99_ms']} ms, "
+        f"{f['messages_per_second']} messages/s; no reply lost or out of order, every conversation "
+        "complete in PostgreSQL (the test fails otherwise).",
+        "",
+    ]
 
 
 def main(argv: list[str]) -> int:

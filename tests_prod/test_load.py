@@ -87,7 +87,7 @@ def test_conversations_survive_a_dead_replica_under_load(topology):
         "p95_ms": round(float(numpy.percentile(latencies, 95)) * 1000),
         "p99_ms": round(float(numpy.percentile(latencies, 99)) * 1000),
         "messages_per_second": round(len(latencies) / wall, 1),
-        "replica_killed": "rasa-1, a third of the way through",
+        "replica_killed": "one Rasa process (rasa-1) killed a third of the way through",
     }
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(figures, indent=2), encoding="utf-8")
