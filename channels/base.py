@@ -2,11 +2,12 @@
 
 import asyncio
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import aiohttp
-from rasa.core.channels.channel import OutputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.tracker_store import TrackerStore
 from rasa.shared.exceptions import RasaException
 from sanic import Blueprint, response
@@ -103,12 +104,25 @@ class MessagingOutput(OutputChannel):
             return {}
 
 
-def webhook_blueprint(channel: str) -> Blueprint:
-    """A blueprint for `channel` with its health route, GET /webhooks/<channel>/; add the webhook route."""
-    hook = Blueprint(f"{channel}_webhook")
+class WebhookInput(InputChannel, ABC):
+    """A provider's webhook: GET /webhooks/<name>/ (health) and POST /webhooks/<name>/webhook."""
 
-    @hook.route("/", methods=["GET"])
-    async def health(request: Request) -> HTTPResponse:
-        return response.json({"status": "ok"})
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        """The health route and the webhook route, which `receive` answers."""
+        hook = Blueprint(f"{self.name()}_webhook")
 
-    return hook
+        @hook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @hook.route("/webhook", methods=["POST"])
+        async def webhook(request: Request) -> HTTPResponse:
+            return self.receive(request, on_new_message)
+
+        return hook
+
+    @abstractmethod
+    def receive(
+        self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> HTTPResponse:
+        """Check and read one webhook call; answer it at once and the user in the background."""

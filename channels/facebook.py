@@ -7,7 +7,7 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from rasa.core.channels.channel import InputChannel, UserMessage
+from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -15,11 +15,11 @@ from sanic.response import HTTPResponse
 from channels.base import (
     MALFORMED,
     MessagingOutput,
+    WebhookInput,
     answer_later,
     malformed,
     refused,
     required,
-    webhook_blueprint,
 )
 from channels.formatting import LIMITS, plain_text, split_text, with_numbered_options
 
@@ -78,7 +78,7 @@ class FacebookOutput(MessagingOutput):
             )
 
 
-class FacebookInput(InputChannel):
+class FacebookInput(WebhookInput):
     """GET and POST /webhooks/facebook/webhook, the callback URL of the Meta app's Messenger webhook."""
 
     def __init__(
@@ -99,15 +99,12 @@ class FacebookInput(InputChannel):
         return cls(*required(credentials, cls.name(), *keys), credentials.get("api_base") or API_BASE)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        hook = webhook_blueprint(self.name())
+        """The webhook routes, plus Meta's GET subscription check on the same URL."""
+        hook = super().blueprint(on_new_message)
 
         @hook.route("/webhook", methods=["GET"])
         async def subscribe(request: Request) -> HTTPResponse:
             return self.verify_subscription(request)
-
-        @hook.route("/webhook", methods=["POST"])
-        async def webhook(request: Request) -> HTTPResponse:
-            return self.receive(request, on_new_message)
 
         return hook
 

@@ -10,20 +10,20 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qs
 
-from rasa.core.channels.channel import InputChannel, UserMessage
-from sanic import Blueprint, response
+from rasa.core.channels.channel import UserMessage
+from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.base import (
     MALFORMED,
     MessagingOutput,
+    WebhookInput,
     acknowledged,
     answer_later,
     malformed,
     refused,
     required,
-    webhook_blueprint,
 )
 from channels.formatting import LIMITS, slack_mrkdwn, split_text
 
@@ -119,7 +119,7 @@ class SlackOutput(MessagingOutput):
                 logger.error("Slack refused a message: %s", reply.get("error"))
 
 
-class SlackInput(InputChannel):
+class SlackInput(WebhookInput):
     """POST /webhooks/slack/webhook: the app's Events API Request URL and its Interactivity Request URL."""
 
     def __init__(self, bot_token: str, signing_secret: str, api_base: str = API_BASE) -> None:
@@ -135,15 +135,6 @@ class SlackInput(InputChannel):
     def from_credentials(cls, credentials: dict | None) -> "SlackInput":
         bot_token, signing_secret = required(credentials, cls.name(), "bot_token", "signing_secret")
         return cls(bot_token, signing_secret, credentials.get("api_base") or API_BASE)
-
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        hook = webhook_blueprint(self.name())
-
-        @hook.route("/webhook", methods=["POST"])
-        async def webhook(request: Request) -> HTTPResponse:
-            return self.receive(request, on_new_message)
-
-        return hook
 
     def receive(
         self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]

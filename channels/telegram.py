@@ -5,20 +5,20 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from rasa.core.channels.channel import InputChannel, UserMessage
-from sanic import Blueprint, response
+from rasa.core.channels.channel import UserMessage
+from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.base import (
     MALFORMED,
     MessagingOutput,
+    WebhookInput,
     acknowledged,
     answer_later,
     malformed,
     refused,
     required,
-    webhook_blueprint,
 )
 from channels.formatting import LIMITS, plain_text, split_text
 
@@ -74,7 +74,7 @@ class TelegramOutput(MessagingOutput):
             await self.post(f"{self.bot_url}/sendMessage", json=message)
 
 
-class TelegramInput(InputChannel):
+class TelegramInput(WebhookInput):
     """POST /webhooks/telegram/webhook, registered with setWebhook and its secret_token."""
 
     def __init__(self, access_token: str, secret_token: str, api_base: str = API_BASE) -> None:
@@ -90,15 +90,6 @@ class TelegramInput(InputChannel):
     def from_credentials(cls, credentials: dict | None) -> "TelegramInput":
         access_token, secret_token = required(credentials, cls.name(), "access_token", "secret_token")
         return cls(access_token, secret_token, credentials.get("api_base") or API_BASE)
-
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        hook = webhook_blueprint(self.name())
-
-        @hook.route("/webhook", methods=["POST"])
-        async def webhook(request: Request) -> HTTPResponse:
-            return self.receive(request, on_new_message)
-
-        return hook
 
     def receive(
         self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]

@@ -9,19 +9,19 @@ from typing import Any
 from urllib.parse import parse_qs
 
 import aiohttp
-from rasa.core.channels.channel import InputChannel, UserMessage
-from sanic import Blueprint, response
+from rasa.core.channels.channel import UserMessage
+from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from channels.base import (
     MALFORMED,
     MessagingOutput,
+    WebhookInput,
     answer_later,
     malformed,
     refused,
     required,
-    webhook_blueprint,
 )
 from channels.formatting import LIMITS, plain_text, split_text, with_numbered_options
 
@@ -63,7 +63,7 @@ class TwilioOutput(MessagingOutput):
             await self.post(self.messages_url, data=message, auth=self.auth)
 
 
-class TwilioInput(InputChannel):
+class TwilioInput(WebhookInput):
     """POST /webhooks/twilio/webhook, the "A message comes in" webhook of an SMS number or WhatsApp sender.
 
     `webhook_url` is that URL as registered with Twilio, which signs it: behind a proxy the URL the
@@ -86,15 +86,6 @@ class TwilioInput(InputChannel):
         account_sid, auth_token = required(credentials, cls.name(), "account_sid", "auth_token")
         webhook_url = credentials.get("webhook_url") or ""
         return cls(account_sid, auth_token, webhook_url, credentials.get("api_base") or API_BASE)
-
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        hook = webhook_blueprint(self.name())
-
-        @hook.route("/webhook", methods=["POST"])
-        async def webhook(request: Request) -> HTTPResponse:
-            return self.receive(request, on_new_message)
-
-        return hook
 
     def receive(
         self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]

@@ -11,9 +11,10 @@ from collections import defaultdict
 from typing import Any
 
 from rasa.core.channels.rest import RestInput
-from rasa.shared.core.events import BotUttered
 from sanic import response
 from sanic.request import Request
+
+from channels.numbered import last_buttons
 
 SENDER_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -24,14 +25,6 @@ ALWAYS_ALLOWED_PAYLOADS = {"/greet"}
 def refuse(status: int, message: str) -> response.HTTPResponse:
     """A JSON error with a message a person can read."""
     return response.json({"error": message}, status=status)
-
-
-def offered_payloads(events: list) -> set[str]:
-    """The button payloads of the last bot message in a conversation."""
-    for event in reversed(events):
-        if isinstance(event, BotUttered):
-            return {button.get("payload") for button in (event.data or {}).get("buttons") or []}
-    return set()
 
 
 class SenderRateLimit:
@@ -96,7 +89,8 @@ class GuardedRestInput(RestInput):
 
     async def _allowed_payloads(self, request: Request, sender: str) -> set[str]:
         tracker = await request.app.ctx.agent.tracker_store.retrieve(sender)
-        return ALWAYS_ALLOWED_PAYLOADS | offered_payloads(tracker.events if tracker else [])
+        offered = last_buttons(tracker.events) if tracker else []
+        return ALWAYS_ALLOWED_PAYLOADS | {button.get("payload") for button in offered}
 
     def blueprint(self, on_new_message):
         """Rasa's REST blueprint with `guard` run before every POST."""

@@ -1,9 +1,7 @@
-"""The REST input guard's parts: the per-sender rate limit and the buttons a conversation offers."""
-
-from rasa.shared.core.events import BotUttered, UserUttered
+"""The REST input guard's parts: the per-sender rate limit and the sender id rule."""
 
 from server import input_guard
-from server.input_guard import SENDER_ID, SenderRateLimit, offered_payloads
+from server.input_guard import SENDER_ID, SenderRateLimit
 
 
 def test_a_sender_gets_a_burst_then_the_rate(monkeypatch):
@@ -14,14 +12,6 @@ def test_a_sender_gets_a_burst_then_the_rate(monkeypatch):
     assert limit.allow("b")  # others are not affected
     now[0] += 2  # 30 a minute: one more message after 2 seconds
     assert limit.allow("a") and not limit.allow("a")
-
-
-def test_only_the_last_bot_messages_buttons_are_offered():
-    older = BotUttered("hi", {"buttons": [{"title": "Old", "payload": "/ask_history"}]})
-    last = BotUttered("answer", {"buttons": [{"title": "Pain?", "payload": "/ask_painful"}]})
-    assert offered_payloads([older, UserUttered("x"), last]) == {"/ask_painful"}
-    assert offered_payloads([older, UserUttered("x"), BotUttered("no buttons", {})]) == set()
-    assert offered_payloads([]) == set()
 
 
 def test_sender_ids_must_look_random():
