@@ -17,7 +17,7 @@ from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
 
 from bench.quality import rasa_intent_predictor
-from bench.servers import RASA, ROOT
+from server.processes import RASA, ROOT
 
 FOLDS = 5
 

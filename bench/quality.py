@@ -12,7 +12,7 @@ from sklearn.metrics import f1_score
 
 from actions.passage_search import load_search
 from bench.eval_set import EvalItem, reply_is_right
-from bench.servers import Servers
+from server.processes import Servers
 
 NO_RESULT_INTENT = "out_of_scope"
 HONEST_NO_ANSWER_TYPES = ("no_answer", "declined", "off_topic")

@@ -28,7 +28,7 @@ from bench.quality import (
     search_box_answers,
     search_intent,
 )
-from bench.servers import RASA, ROOT, Servers, peak_memory_mb, serving
+from server.processes import RASA, ROOT, Servers, peak_memory_mb, serving
 
 CREDENTIALS = ROOT / "bench" / "credentials.yml"
 

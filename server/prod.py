@@ -18,7 +18,7 @@ from pathlib import Path
 
 import psycopg2
 
-from bench.servers import ROOT, free_port, wait_until_up
+from server.processes import ROOT, free_port, wait_until_up
 from staff.retention import prune_older_than
 
 REQUIRED = {

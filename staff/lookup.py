@@ -12,7 +12,7 @@ from pathlib import Path
 
 import requests
 
-from bench.servers import serving
+from server.processes import serving
 from staff.events import ROOT, database_url, read_turns
 from staff.report import STAFF_SENDER_PREFIX
 

@@ -6,8 +6,8 @@ import subprocess
 import pytest
 import requests
 
-from bench.servers import ROOT, free_port, wait_until_up
 from server.action_server import SECRET_HEADER, secret_ok
+from server.processes import ROOT, free_port, wait_until_up
 
 CALL = {"next_action": "action_no_answer", "sender_id": "t1", "tracker": {"sender_id": "t1", "slots": {},
         "latest_message": {}, "events": [], "paused": False, "followup_action": None,

@@ -20,8 +20,8 @@ from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 from twilio.request_validator import RequestValidator
 
-from bench.servers import free_port, serving
 from channels.formatting import LIMITS
+from server.processes import free_port, serving
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "iastm.tar.gz"

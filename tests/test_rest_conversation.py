@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from actions.clinic import load_clinic
-from bench.servers import serving, wait_until_up
+from server.processes import serving, wait_until_up
 from staff import lookup, report
 from staff.events import read_turns
 

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
 from actions.clinic import load_clinic
-from bench.servers import ROOT, free_port, serving, wait_until_up
+from server.processes import ROOT, free_port, serving, wait_until_up
 
 MODEL = ROOT / "models" / "iastm.tar.gz"
 SCREENSHOTS = ROOT / "results" / "browser"

@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from bench.servers import free_port
+from server.processes import free_port
 from server.prod import Topology, prepare_environment
 
 SECRETS = {

@@ -14,7 +14,7 @@ import aiohttp
 import numpy
 import psycopg2
 
-from bench.servers import ROOT
+from server.processes import ROOT
 
 USERS = 200
 CONCURRENT = 40  # users talking at the same moment; the others wait for their turn

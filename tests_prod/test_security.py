@@ -7,8 +7,8 @@ import uuid
 
 import requests
 
-from bench.servers import ROOT
 from server.action_server import SECRET_HEADER
+from server.processes import ROOT
 
 
 def test_it_refuses_to_start_without_its_secrets():

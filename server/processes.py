@@ -1,6 +1,6 @@
 """Start a real action server and Rasa server (REST channel, SQLite tracker store) on free ports.
 
-Used by the REST conversation test and by the benchmark.
+Used by the tests, the benchmark, `make ask` (when no assistant runs) and the production profile.
 """
 
 import os
