@@ -186,3 +186,18 @@ async def test_staff_report_json_and_bad_dates(staff_client):
     assert found["since"] == "2026-11-01" and found["until"] == "2026-12-01"
     bad = await staff_client.get("/staff/report.json?since=yesterday", headers=basic(TOKEN))
     assert bad.status == 400
+
+
+async def test_the_rest_channels_refusals_reach_the_widget_with_their_message():
+    async def refusing(request: web.Request) -> web.Response:
+        return web.json_response({"error": "Too many messages at once. Please wait a moment."}, status=429)
+
+    rasa = web.Application()
+    rasa.router.add_post("/webhooks/rest/webhook", refusing)
+    async with TestServer(rasa) as server:
+        client = await client_for(str(server.make_url("")).rstrip("/"))
+        try:
+            response = await client.post("/chat", json={"sender": SENDER, "message": "hi"})
+            assert response.status == 429 and "Too many messages" in (await response.json())["error"]
+        finally:
+            await client.close()

@@ -60,10 +60,13 @@ async def chat(request: web.Request) -> web.Response:
     url = request.app[RASA_URL] + "/webhooks/rest/webhook"
     try:
         async with request.app[CLIENT].post(url, json={"sender": sender, "message": message}) as reply:
+            if 400 <= reply.status < 500:  # the REST channel's own refusal, e.g. too many messages
+                refusal = await reply.json(content_type=None)
+                return refuse(reply.status, refusal.get("error") or "That message could not be sent.")
             if reply.status != 200:
                 return refuse(502, "The assistant had a problem answering. Please try again.")
             return web.json_response(await reply.json())
-    except (aiohttp.ClientError, TimeoutError):
+    except (aiohttp.ClientError, TimeoutError, ValueError):
         return refuse(503, "The assistant cannot be reached right now.")
 
 
