@@ -1,5 +1,6 @@
-"""The REST channel with its input checked: sender ids, message size, control characters, typed
-intent payloads and a per-sender rate limit. Same URL as Rasa's own: /webhooks/rest/webhook.
+"""The REST channel with its input checked: sender ids, message size, control characters and a
+per-sender rate limit. Same URL as Rasa's own: /webhooks/rest/webhook. (Typed "/intent" payloads
+are handled for every channel by server/payload_guard.py.)
 
 credentials.yml: `server.input_guard.GuardedRestInput:` with optional `max_message_chars` and
 `messages_per_minute`.
@@ -14,12 +15,8 @@ from rasa.core.channels.rest import RestInput
 from sanic import response
 from sanic.request import Request
 
-from channels.numbered import last_buttons
-
 SENDER_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-# A payload the assistant never offers as a button but that its own widget sends to open a chat.
-ALWAYS_ALLOWED_PAYLOADS = {"/greet"}
 
 
 def refuse(status: int, message: str) -> response.HTTPResponse:
@@ -79,18 +76,8 @@ class GuardedRestInput(RestInput):
             return refuse(413, f"Please keep messages under {self.max_message_chars} characters.")
         if not self.rate_limit.allow(sender):
             return refuse(429, "Too many messages at once. Please wait a moment and try again.")
-        message = CONTROL_CHARACTERS.sub("", message)
-        if message.lstrip().startswith("/") and message.strip() not in await self._allowed_payloads(
-            request, sender
-        ):
-            message = message.lstrip().lstrip("/")  # typed, not a button: read it as words
-        request.parsed_json = {**body, "message": message}
+        request.parsed_json = {**body, "message": CONTROL_CHARACTERS.sub("", message)}
         return None
-
-    async def _allowed_payloads(self, request: Request, sender: str) -> set[str]:
-        tracker = await request.app.ctx.agent.tracker_store.retrieve(sender)
-        offered = last_buttons(tracker.events) if tracker else []
-        return ALWAYS_ALLOWED_PAYLOADS | {button.get("payload") for button in offered}
 
     def blueprint(self, on_new_message):
         """Rasa's REST blueprint with `guard` run before every POST."""
