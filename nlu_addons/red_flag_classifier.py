@@ -10,6 +10,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from nlu_addons.red_flags import RedFlags
+from nlu_addons.spelling_corrector import TEXT_AS_TYPED_KEY
 
 EMERGENCY_INTENT = "emergency"
 # Parse-data key naming the red flag seen; actions read it from tracker.latest_message.
@@ -37,7 +38,10 @@ class RedFlagClassifier(GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         """Set intent `emergency` (confidence 1) and name the red flag on messages that have one."""
         for message in messages:
-            flag: str | None = self._red_flags.find(message.get(TEXT) or "")
+            # As corrected ("chest pian" -> "chest pain") and as typed.
+            flag = self._red_flags.find(message.get(TEXT) or "") or self._red_flags.find(
+                message.get(TEXT_AS_TYPED_KEY) or ""
+            )
             if flag is None:
                 continue
             emergency = {"name": EMERGENCY_INTENT, "confidence": 1.0}

@@ -1,0 +1,121 @@
+"""Misspelt words become the assistant's own words; right words, short words and capitals stay."""
+
+import pytest
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from nlu_addons.red_flag_classifier import RedFlagClassifier
+from nlu_addons.red_flags import RedFlags
+from nlu_addons.spelling import SpellingCorrector, edit_distance
+from nlu_addons.spelling_corrector import TEXT_AS_TYPED_KEY, SpellingCorrectorComponent
+
+EXAMPLES = [
+    "is the graston technique painful",
+    "is graston painful",
+    "how long is a graston session",
+    "does graston technique cause bruising",
+    "what is iastm",
+    "what is iastm exactly",
+    "does grastin hurt",  # a typo among the examples, seen once against "graston" seen 5 times
+    "is it safe in pregnancy",
+    "I don't get it",
+]
+ARTICLES = ["Instrument-assisted soft tissue mobilization (IASTM) such as the Graston Technique. Morad 2019."]
+
+
+@pytest.fixture(scope="module")
+def corrector() -> SpellingCorrector:
+    return SpellingCorrector.from_texts(EXAMPLES, ARTICLES)
+
+
+@pytest.mark.parametrize(
+    "typed, corrected",
+    [
+        ("is grastn techniqe paineful?", "is graston technique painful?"),
+        ("wat is iatsm", "wat is iastm"),  # "wat" is too short to correct
+        ("will i get brusing", "will i get bruising"),
+        ("Is the Grastin Techniqe safe in pregancy?", "Is the Graston Technique safe in pregnancy?"),
+        ("IASMT for runners", "IASTM for runners"),
+        ("i dont get it", "i don't get it"),
+        ("isnt it safe", "isn't it safe"),
+        ("which studys", "which studys"),
+    ],
+)
+def test_misspelt_words_are_corrected(corrector, typed, corrected):
+    assert corrector.correct(typed) == corrected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "does it hurt my knee",  # common English words, even near a domain word
+        "massage or message",
+        "thx u",  # short words
+        "Morad says so",  # a word of the articles is never a typo
+        "is it safe, doesn't it bruise?",
+    ],
+)
+def test_right_words_are_kept(corrector, text):
+    assert corrector.correct(text) == text
+
+
+def test_a_typo_seen_in_the_examples_is_read_as_the_frequent_word(corrector):
+    assert corrector.correct_word("grastin") == "graston"
+
+
+def test_edit_distance_counts_a_swap_as_one_edit():
+    assert edit_distance("iatsm", "iastm") == 1
+    assert edit_distance("grastn", "graston") == 1
+    assert edit_distance("painful", "paineful") == 1
+    assert edit_distance("abc", "xyz") == 3
+
+
+@pytest.fixture
+def trained_component(tmp_path) -> SpellingCorrectorComponent:
+    """The Rasa component trained on the examples and an articles folder, then loaded back."""
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "article.txt").write_text(ARTICLES[0], encoding="utf-8")
+    (tmp_path / "model").mkdir()
+    storage = LocalModelStorage(tmp_path / "model")
+    resource = Resource("spelling")
+    context = ExecutionContext(graph_schema=None)
+    config = {**SpellingCorrectorComponent.get_default_config(), "articles": str(articles)}
+    untrained = SpellingCorrectorComponent.create(config, storage, resource, context)
+    untrained.train(TrainingData([Message(data={TEXT: text}) for text in EXAMPLES]))
+    return SpellingCorrectorComponent.load(config, storage, resource, context)
+
+
+def test_the_component_corrects_messages_and_keeps_the_text_as_typed(trained_component):
+    message = Message(data={TEXT: "is grastn paineful"})
+    right = Message(data={TEXT: "is graston painful"})
+    trained_component.process([message, right])
+    assert message.get(TEXT) == "is graston painful"
+    assert message.get(TEXT_AS_TYPED_KEY) == "is grastn paineful"
+    assert TEXT_AS_TYPED_KEY in message.as_dict(only_output_properties=True)
+    assert right.get(TEXT_AS_TYPED_KEY) is None
+
+
+def test_the_component_leaves_intent_payloads_and_training_examples_alone(trained_component):
+    payload = Message(data={TEXT: "/greet"})
+    trained_component.process([payload])
+    assert payload.get(TEXT) == "/greet"
+    data = TrainingData([Message(data={TEXT: "is grastn paineful"})])
+    assert (
+        trained_component.process_training_data(data).training_examples[0].get(TEXT) == "is grastn paineful"
+    )
+
+
+@pytest.mark.parametrize(
+    "corrected, typed",
+    [("my chest pain is bad", "my chest pian is bad"), ("a chest pan", "a chest pain")],
+)
+def test_a_red_flag_is_found_in_the_corrected_text_or_as_typed(corrected, typed):
+    classifier = RedFlagClassifier(RedFlags({"chest_pain": [r"chest pain"]}))
+    message = Message(data={TEXT: corrected, TEXT_AS_TYPED_KEY: typed})
+    classifier.process([message])
+    assert message.get(INTENT)["name"] == "emergency"
