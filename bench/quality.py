@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import types
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
@@ -12,6 +13,7 @@ from sklearn.metrics import f1_score
 
 from actions.passage_search import load_search
 from bench.eval_set import EvalItem, reply_is_right
+from server.long_messages import parse_by_question
 from server.processes import Servers
 
 NO_RESULT_INTENT = "out_of_scope"
@@ -48,8 +50,9 @@ def intent_scores(items: list[EvalItem], predict: Callable[[str], str]) -> Inten
     return IntentScores(accuracy=accuracy, macro_f1=float(macro_f1))
 
 
-def rasa_intent_predictor(model: Path) -> Callable[[str], str]:
-    """Parse messages in-process with a trained Rasa model."""
+def rasa_intent_predictor(model: Path, question_focus: bool = False) -> Callable[[str], str]:
+    """Parse messages in-process with a trained Rasa model; with `question_focus`, long messages
+    are read by their question sentence as our server does (server/long_messages.py)."""
     from rasa.core.agent import Agent
     from rasa.utils.common import configure_logging_and_warnings
     from rasa.utils.log_utils import configure_structlog
@@ -57,6 +60,8 @@ def rasa_intent_predictor(model: Path) -> Callable[[str], str]:
     configure_logging_and_warnings(logging.WARNING)
     configure_structlog(logging.WARNING)
     agent = Agent.load(str(model))
+    if question_focus:
+        agent.processor._parse_message_with_graph = types.MethodType(parse_by_question, agent.processor)
     loop = asyncio.new_event_loop()
 
     def predict(text: str) -> str:

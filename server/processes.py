@@ -70,14 +70,22 @@ class Servers:
     """The action server and a Rasa server sharing one SQLite tracker store in `workdir`.
 
     With `workers` above 1, the Rasa server runs that many processes sharing a Redis lock store.
+    `plain_rasa` starts Rasa's own command instead of server.launch: no speedups, and no question
+    focus for long messages (the benchmark's baseline of a plain Rasa assistant).
     """
 
     def __init__(
-        self, workdir: Path, model: Path, workers: int = 1, credentials: Path = ROOT / "credentials.yml"
+        self,
+        workdir: Path,
+        model: Path,
+        workers: int = 1,
+        credentials: Path = ROOT / "credentials.yml",
+        plain_rasa: bool = False,
     ) -> None:
         self.workdir = workdir
         self.model = model
         self.credentials = credentials
+        self.rasa_command = [str(RASA)] if plain_rasa else RASA_SERVER
         self.action_port, self.rasa_port = free_port(), free_port()
         self.endpoints = workdir / "endpoints.yml"
         self.endpoints.write_text(
@@ -116,7 +124,7 @@ class Servers:
         """Start the Rasa server; return the seconds until its REST channel answered."""
         started = time.monotonic()
         command = [
-            *RASA_SERVER, "run", "--model", str(self.model), "--port", str(self.rasa_port),
+            *self.rasa_command, "run", "--model", str(self.model), "--port", str(self.rasa_port),
             "--endpoints", str(self.endpoints), "--credentials", str(self.credentials),
         ]  # fmt: skip
         self.rasa = self._start(command, "rasa")
@@ -151,10 +159,12 @@ class Servers:
 
 
 @contextmanager
-def serving(model: Path, workers: int = 1, credentials: Path = ROOT / "credentials.yml") -> Iterator[Servers]:
+def serving(
+    model: Path, workers: int = 1, credentials: Path = ROOT / "credentials.yml", plain_rasa: bool = False
+) -> Iterator[Servers]:
     """Servers for `model` in a temporary folder, stopped (and the folder removed) afterwards."""
     with tempfile.TemporaryDirectory() as workdir:
-        servers = Servers(Path(workdir), model, workers, credentials)
+        servers = Servers(Path(workdir), model, workers, credentials, plain_rasa)
         try:
             yield servers
         finally:

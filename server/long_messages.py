@@ -1,0 +1,75 @@
+"""A long, rambling message is classified by its question, not by the story around it.
+
+Several sentences of background ("my daughter swims, her physio started scraping her shoulders")
+outweigh the one question in DIET's features and pull the message towards the wrong intent, often
+personal medical advice. When a long message has question sentences, each is parsed on its own too
+and the most confident one's intent is used when it beats the whole message's. The entities and
+the text stay those of the whole message, so a condition named in the story still counts.
+Applied in the message processor, so every channel and the in-process benchmark get it.
+"""
+
+import copy
+import re
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.processor import MessageProcessor
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+
+from nlu_addons.red_flag_classifier import EMERGENCY_INTENT
+
+MIN_WORDS = 20  # shorter messages are classified whole
+FALLBACK_INTENT = "nlu_fallback"
+SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
+QUESTION_OPENERS = re.compile(
+    r"^(what|what's|whats|how|why|when|where|who|which|is|isn't|are|aren't|does|doesn't|do|did|"
+    r"can|could|would|will|should|has|have|any|tell me)\b",
+    re.IGNORECASE,
+)
+# Parse-data key holding the sentence whose intent was used.
+FOCUS_KEY = "focused_on"
+_parse_message_with_graph = MessageProcessor._parse_message_with_graph
+
+
+def question_sentences(text: str) -> list[str]:
+    """The sentences of a long message that ask something; none for a short or one-sentence one."""
+    sentences = [s.strip() for s in SENTENCE_BREAK.split(text) if s.strip()]
+    if len(text.split()) < MIN_WORDS or len(sentences) < 2:
+        return []
+    return [s for s in sentences if s.endswith("?") or QUESTION_OPENERS.match(s)]
+
+
+def confidence(parse_data: dict) -> float:
+    """The confidence of the best intent other than the fallback."""
+    ranking = [r for r in parse_data.get(INTENT_RANKING_KEY) or [] if r.get("name") != FALLBACK_INTENT]
+    return ranking[0]["confidence"] if ranking else parse_data[INTENT].get("confidence", 0.0)
+
+
+def parse_by_question(
+    self: MessageProcessor, message: UserMessage, tracker, only_output_properties=True
+) -> dict:
+    """`MessageProcessor._parse_message_with_graph`, taking a long message's intent from its
+    most confident question sentence when that is more confident than the whole message."""
+    whole = _parse_message_with_graph(self, message, tracker, only_output_properties)
+    if whole[INTENT].get("name") == EMERGENCY_INTENT:
+        return whole
+    best, best_sentence = whole, None
+    for sentence in question_sentences(message.text or ""):
+        part_message = copy.copy(message)
+        part_message.text = sentence
+        part = _parse_message_with_graph(self, part_message, tracker, only_output_properties)
+        if confidence(part) > confidence(best):
+            best, best_sentence = part, sentence
+    if best_sentence is None:
+        return whole
+    return {
+        **whole,
+        INTENT: best[INTENT],
+        INTENT_RANKING_KEY: best.get(INTENT_RANKING_KEY, []),
+        FOCUS_KEY: best_sentence,
+        TEXT: whole[TEXT],
+    }
+
+
+def apply_question_focus() -> None:
+    """Install it; call before the Rasa server starts (or an Agent is loaded)."""
+    MessageProcessor._parse_message_with_graph = parse_by_question

@@ -1,0 +1,69 @@
+"""A long message takes its intent from its question sentence when that reads more surely."""
+
+import pytest
+from rasa.core.channels.channel import UserMessage
+
+from server import long_messages
+from server.long_messages import FOCUS_KEY, parse_by_question, question_sentences
+
+STORY = (
+    "My daughter is 19 and a competitive swimmer, and her team physio has started using scraping "
+    "tools on her shoulders. She seems happy with it. Are there any risks I should know about? "
+    "I'm the worrying type, sorry."
+)
+
+
+def test_question_sentences_of_a_long_message():
+    assert question_sentences(STORY) == ["Are there any risks I should know about?"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["is iastm painful? does it bruise?", "My physio mentioned Graston to me last week. What is it?"],
+)
+def test_short_messages_are_read_whole(text):
+    assert question_sentences(text) == []
+
+
+def parse(intent: str, confidence: float, text: str) -> dict:
+    return {
+        "text": text,
+        "intent": {"name": intent, "confidence": confidence},
+        "intent_ranking": [{"name": intent, "confidence": confidence}],
+        "entities": [{"entity": "condition", "value": "shoulder"}] if "shoulder" in text else [],
+    }
+
+
+@pytest.fixture
+def parses(monkeypatch):
+    """Stand-in NLU: the whole story reads as medical advice, unless told otherwise."""
+    table = {}
+
+    def fake_parse(processor, message, tracker, only_output_properties=True):
+        return table.get(message.text) or parse("ask_medical_advice", 0.55, message.text)
+
+    monkeypatch.setattr(long_messages, "_parse_message_with_graph", fake_parse)
+    return table
+
+
+def test_the_more_confident_question_sentence_gives_the_intent(parses):
+    parses["Are there any risks I should know about?"] = parse("ask_safety", 0.9, "")
+    result = parse_by_question(None, UserMessage(STORY), None)
+    assert result["intent"]["name"] == "ask_safety"
+    assert result[FOCUS_KEY] == "Are there any risks I should know about?"
+    assert result["text"] == STORY
+    assert result["entities"] == [{"entity": "condition", "value": "shoulder"}]  # from the whole story
+
+
+def test_the_whole_message_wins_when_it_reads_more_surely(parses):
+    parses[STORY] = parse("ask_safety", 0.95, STORY)
+    parses["Are there any risks I should know about?"] = parse("ask_bruising", 0.6, "")
+    result = parse_by_question(None, UserMessage(STORY), None)
+    assert result["intent"]["name"] == "ask_safety"
+    assert FOCUS_KEY not in result
+
+
+def test_an_emergency_in_the_story_is_never_overridden(parses):
+    parses[STORY] = parse("emergency", 0.5, STORY)
+    parses["Are there any risks I should know about?"] = parse("ask_safety", 0.99, "")
+    assert parse_by_question(None, UserMessage(STORY), None)["intent"]["name"] == "emergency"
