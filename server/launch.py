@@ -1,19 +1,24 @@
-"""The `rasa` command with the assistant's speedups, fault handling and log privacy:
+"""The `rasa` command with the assistant's speedups, fault handling, log privacy, payload guard
+and question focus for long messages:
 python -m server.launch run ...
 """
 
 import sys
 
 from server.log_privacy import apply_log_privacy
+from server.long_messages import apply_question_focus
 from server.payload_guard import apply_payload_guard
 from server.resilience import apply_resilience
 from server.speedups import apply_speedups
+from server.tracker_cache import apply_tracker_cache
 
 if __name__ == "__main__":
     apply_speedups()
+    apply_tracker_cache()
     apply_resilience()
     apply_log_privacy()
     apply_payload_guard()
+    apply_question_focus()
     from rasa.__main__ import main
 
     sys.exit(main())

@@ -1,0 +1,74 @@
+"""The tracker cache hands back a conversation only while the database still holds exactly it."""
+
+import asyncio
+
+import pytest
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from server.tracker_cache import retrieve_cached, save_and_cache
+
+SENDER = "cache-test-sender"
+
+
+@pytest.fixture
+def database(tmp_path):
+    return str(tmp_path / "trackers.db")
+
+
+def store_on(database: str) -> SQLTrackerStore:
+    """A tracker store on the SQLite file; two of them stand for two server processes."""
+    return SQLTrackerStore(Domain.empty(), dialect="sqlite", db=database)
+
+
+def turn(tracker: DialogueStateTracker, text: str) -> None:
+    tracker.update(UserUttered(text, {"name": "greet", "confidence": 1.0}))
+    tracker.update(ActionExecuted("utter_greet"))
+    tracker.update(BotUttered(f"you said {text}"))
+    tracker.update(ActionExecuted("action_listen"))
+
+
+def new_tracker() -> DialogueStateTracker:
+    return DialogueStateTracker.from_events(SENDER, [ActionExecuted("action_listen")])
+
+
+def texts(tracker: DialogueStateTracker) -> list[str]:
+    return [event.text for event in tracker.events if isinstance(event, UserUttered)]
+
+
+def test_a_saved_conversation_comes_back_from_memory(database):
+    store = store_on(database)
+    tracker = new_tracker()
+    turn(tracker, "hello")
+    asyncio.run(save_and_cache(store, tracker))
+    again = asyncio.run(retrieve_cached(store, SENDER))
+    assert again is tracker
+    assert texts(again) == ["hello"]
+
+
+def test_a_conversation_moved_on_by_another_process_is_reloaded(database):
+    first, second = store_on(database), store_on(database)
+    tracker = new_tracker()
+    turn(tracker, "hello")
+    asyncio.run(save_and_cache(first, tracker))
+    elsewhere = asyncio.run(retrieve_cached(second, SENDER))
+    turn(elsewhere, "is it painful")
+    asyncio.run(save_and_cache(second, elsewhere))
+    assert texts(asyncio.run(retrieve_cached(first, SENDER))) == ["hello", "is it painful"]
+
+
+def test_a_tracker_changed_but_never_saved_is_not_handed_back(database):
+    store = store_on(database)
+    tracker = new_tracker()
+    turn(tracker, "hello")
+    asyncio.run(save_and_cache(store, tracker))
+    turn(tracker, "a message whose handling failed before the save")
+    again = asyncio.run(retrieve_cached(store, SENDER))
+    assert again is not tracker
+    assert texts(again) == ["hello"]
+
+
+def test_an_unknown_conversation_is_none(database):
+    assert asyncio.run(retrieve_cached(store_on(database), "nobody-here")) is None
