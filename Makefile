@@ -15,12 +15,12 @@ CHROMIUM := /usr/bin/chromium
 NGINX := /usr/sbin/nginx
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 LINTED := actions bench channels handout nlu_addons scripts server staff tests tests_prod web
-TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml)
+TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard nlu_addons/*.py) $(wildcard knowledge/articles/clean/*.txt)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: install run shell test bench lint validate train unit-tests story-tests nlu-test clean-articles lock clean ask report handout run-prod test-prod
+.PHONY: install run shell test bench dev-score lint validate train unit-tests story-tests nlu-test clean-articles lock clean ask report handout run-prod test-prod
 
 install: $(INSTALLED)
 
@@ -101,6 +101,11 @@ test: lint validate unit-tests story-tests nlu-test
 # Quality and speed against the alternatives (docs/benchmarks.md); about 40 minutes on 2 cores.
 bench: $(INSTALLED)
 	$(PY) -m bench.run
+
+# Answer accuracy on the development set (bench/dev_questions.yml), with every wrong answer shown:
+# for tuning the NLU data; the held-out evaluation set is only scored by `make bench`.
+dev-score: $(MODEL)
+	$(PY) -m bench.dev --model $(MODEL)
 
 clean:
 	rm -rf models results .pytest_cache
