@@ -21,6 +21,11 @@ RED_FLAGS = RedFlags.from_file()
         ("she passed out after the session", "collapse"),
         ("the scrape cut won't stop bleeding", "bleeding"),
         ("I can't feel my legs", "spinal"),
+        ("fell off my bike and i cant feel my legs", "spinal"),
+        ("I've been thinking about ending it all", "suicide"),
+        ("everyone would be better off dead without me", "suicide"),
+        ("i think my dad is having a heart atack", "chest_pain"),
+        ("cant breath properly", "breathing"),
     ],
 )
 def test_red_flags_are_found(text, flag):
