@@ -5,7 +5,7 @@ import asyncio
 import pytest
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from server.tracker_cache import retrieve_cached, save_and_cache
@@ -72,3 +72,16 @@ def test_a_tracker_changed_but_never_saved_is_not_handed_back(database):
 
 def test_an_unknown_conversation_is_none(database):
     assert asyncio.run(retrieve_cached(store_on(database), "nobody-here")) is None
+
+
+def test_a_tracker_holding_two_sessions_is_reloaded_with_the_latest_only(database):
+    store = store_on(database)
+    tracker = DialogueStateTracker.from_events(SENDER, [SessionStarted(), ActionExecuted("action_listen")])
+    turn(tracker, "hello")
+    tracker.update(SessionStarted())
+    tracker.update(ActionExecuted("action_listen"))
+    turn(tracker, "again")
+    asyncio.run(save_and_cache(store, tracker))
+    again = asyncio.run(retrieve_cached(store, SENDER))
+    assert again is not tracker
+    assert texts(again) == ["again"]
