@@ -7,21 +7,26 @@ Usage: python -m bench.dev [--model models/iastm.tar.gz] [--questions bench/dev_
 
 import argparse
 import sys
-import uuid
-from collections import defaultdict
 from pathlib import Path
 
-from bench.eval_set import load_eval_set, reply_is_right
+from bench.eval_set import EvalItem, load_eval_set
+from bench.quality import rest_answers
+from bench.run import CREDENTIALS
 from server.processes import ROOT, serving
 
 DEV_FILE = ROOT / "bench" / "dev_questions.yml"
-CREDENTIALS = ROOT / "bench" / "credentials.yml"
 
 
 def describe(replies: list[dict]) -> str:
     """The reply types and topics of a bot turn, for the report."""
     payloads = [reply["custom"] for reply in replies if "custom" in reply]
     return ", ".join(f"{p.get('type')}/{p.get('topic')}" for p in payloads) or "no payload"
+
+
+def print_wrong(item: EvalItem, replies: list[dict]) -> None:
+    """Show a wrongly answered question, what was wanted and what came back."""
+    print(f"WRONG {item.id}: {item.question!r}\n  want {item.reply_type}/{item.topics} "
+          f"({'/'.join(item.intents)}), got {describe(replies)}")  # fmt: skip
 
 
 def main(argv: list[str]) -> int:
@@ -33,20 +38,11 @@ def main(argv: list[str]) -> int:
     if not args.model.is_file():
         parser.error(f"no trained model at {args.model}: run make train first")
     items = load_eval_set(args.questions)
-    results = defaultdict(list)
     with serving(args.model, credentials=CREDENTIALS) as servers:
-        for item in items:
-            sender = f"dev-{uuid.uuid4().hex}"
-            replies = [servers.say(sender, turn) for turn in item.turns][-1]
-            right = reply_is_right(item, replies)
-            results[item.category].append(right)
-            if not right:
-                print(f"WRONG {item.id}: {item.question!r}\n  want {item.reply_type}/{item.topics} "
-                      f"({'/'.join(item.intents)}), got {describe(replies)}")  # fmt: skip
-    every = [ok for oks in results.values() for ok in oks]
-    for category, oks in sorted(results.items()):
-        print(f"{category:20} {sum(oks):3}/{len(oks):3} {sum(oks) / len(oks):.0%}")
-    print(f"{'all':20} {sum(every):3}/{len(every):3} {sum(every) / len(every):.1%}")
+        scores = rest_answers(items, servers, on_wrong=print_wrong)
+    for category, share in scores.by_category.items():
+        print(f"{category:20} {share:.0%}")
+    print(f"{'all':20} {scores.accuracy:.1%} of {len(items)}")
     return 0
 
 

@@ -100,8 +100,11 @@ def search_box_answers(items: list[EvalItem]) -> AnswerScores:
     return _scores(results, wrong)
 
 
-def rest_answers(items: list[EvalItem], servers: Servers) -> AnswerScores:
-    """Hold each item's conversation through the REST channel and score the last reply."""
+def rest_answers(
+    items: list[EvalItem], servers: Servers, on_wrong: Callable[[EvalItem, list], None] | None = None
+) -> AnswerScores:
+    """Hold each item's conversation through the REST channel and score the last reply;
+    `on_wrong` is told each wrongly answered item and its replies."""
     results, wrong = defaultdict(list), []
     for item in items:
         sender = f"eval-{uuid.uuid4().hex}"
@@ -110,4 +113,6 @@ def rest_answers(items: list[EvalItem], servers: Servers) -> AnswerScores:
         results[item.category].append(right)
         if not right:
             wrong.append(item.id)
+            if on_wrong:
+                on_wrong(item, replies)
     return _scores(results, wrong)
