@@ -22,7 +22,7 @@ LONG_WORD = 5  # from this length on, two edits are allowed
 # English words at least this frequent (pyspellchecker's counts) are never corrected, even when a
 # domain word is near: "hurt" stays, a rare word such as "scrapping" may become "scraping".
 COMMON_ENGLISH_COUNT = 1000
-CONTRACTIONS = ("n't", "'s", "'re", "'ll", "'ve", "'m", "'d")
+CONTRACTIONS = ("n't", "'s", "'re", "'ll", "'ve", "'d")
 CONTRACTING_WORDS = {
     "what",
     "that",
