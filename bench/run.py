@@ -277,7 +277,9 @@ def prod_load_section() -> list[str]:
         f"{f['messages'] // f['users']}-turn conversation; {f['replica_killed']}. "
         f"{f['messages']} messages: p50 {f['p50_ms']} ms, p95 {f['p95_ms']} ms, p99 {f['p99_ms']} ms, "
         f"{f['messages_per_second']} messages/s; no reply lost or out of order, every conversation "
-        "complete in PostgreSQL (the test fails otherwise).",
+        "complete in PostgreSQL (the test fails otherwise); "
+        f"{f.get('messages_stored_twice', 0)} message(s) stored twice, retried by nginx after the "
+        "killed process had stored them.",
         "",
     ]
 

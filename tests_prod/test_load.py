@@ -1,6 +1,11 @@
 """A few hundred simulated users hold multi-turn conversations across the Rasa replicas while one
 replica is killed: every reply arrives, in order, and every conversation is complete in PostgreSQL.
 
+Delivery is at least once: when the killed replica had already stored a message but not answered
+it, nginx passes the request to the other replica, which stores it again. Such a repeat (the same
+message twice in a row) is counted and reported, not hidden; anything else missing, extra or out
+of order fails the test. Messages carry no id by which a replica could drop the repeat.
+
 The figures go to results/prod-load.json (make test-prod); docs/benchmarks.md reports them.
 """
 
@@ -9,6 +14,7 @@ import json
 import time
 import uuid
 from collections import Counter
+from itertools import groupby
 
 import aiohttp
 import numpy
@@ -77,8 +83,9 @@ def stored_turns(environ: dict) -> dict[str, list[str]]:
 def test_conversations_survive_a_dead_replica_under_load(topology):
     senders, latencies, failures, wall = asyncio.run(load(topology))
     assert failures == [], Counter(map(str, failures)).most_common(5)
-    stored = stored_turns(topology.environ)
-    assert all(stored.get(sender) == [text for text, _ in SCRIPT] for sender in senders)
+    stored = [stored_turns(topology.environ).get(sender, []) for sender in senders]
+    assert all([text for text, _ in groupby(turns)] == [text for text, _ in SCRIPT] for turns in stored)
+    repeats = sum(len(turns) - len(SCRIPT) for turns in stored)
     figures = {
         "users": USERS,
         "concurrent": CONCURRENT,
@@ -88,6 +95,7 @@ def test_conversations_survive_a_dead_replica_under_load(topology):
         "p99_ms": round(float(numpy.percentile(latencies, 99)) * 1000),
         "messages_per_second": round(len(latencies) / wall, 1),
         "replica_killed": "one Rasa process (rasa-1) killed a third of the way through",
+        "messages_stored_twice": repeats,
     }
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(json.dumps(figures, indent=2), encoding="utf-8")
