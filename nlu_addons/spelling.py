@@ -17,7 +17,9 @@ from functools import lru_cache
 from spellchecker import SpellChecker
 
 WORD = re.compile(r"[A-Za-z]+(?:['\u2019][A-Za-z]+)*")
-MIN_LENGTH = 4  # shorter words ("u", "thx", "abt") are too ambiguous to correct
+# Shorter words ("u", "thx", "abt") are too ambiguous to correct, or to correct to: "gout" is a
+# rare English word one edit from "out", and a condition's name must reach NLU as typed.
+MIN_LENGTH = 4
 LONG_WORD = 5  # from this length on, two edits are allowed
 # English words at least this frequent (pyspellchecker's counts) are never corrected, even when a
 # domain word is near: "hurt" stays, a rare word such as "scrapping" may become "scraping".
@@ -109,9 +111,14 @@ class SpellingCorrector:
         return self._trusted
 
     def _domain_match(self, word: str, limit: int) -> str | None:
-        """The nearest other domain word at most `limit` edits away (the most frequent of equals)."""
+        """The nearest other domain word of at least MIN_LENGTH letters at most `limit` edits away
+        (the most frequent of equals)."""
         candidates = {w for key in _deletes(word, limit) for w in self._by_deletion.get(key, ())}
-        scored = [(edit_distance(word, w), -self._vocabulary[w], w) for w in candidates if w != word]
+        scored = [
+            (edit_distance(word, w), -self._vocabulary[w], w)
+            for w in candidates
+            if w != word and len(w) >= MIN_LENGTH
+        ]
         best = min((s for s in scored if s[0] <= limit), default=None)
         return best[2] if best else None
 

@@ -57,6 +57,7 @@ def test_misspelt_words_are_corrected(corrector, typed, corrected):
         "thx u",  # short words
         "Morad says so",  # a word of the articles is never a typo
         "is it safe, doesn't it bruise?",
+        "will it cure my gout",  # a rare English word is not read as a short one ("out")
     ],
 )
 def test_right_words_are_kept(corrector, text):
