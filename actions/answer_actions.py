@@ -1,5 +1,6 @@
 """Actions that answer from the knowledge base: a topic, more on the last topic, and its sources."""
 
+import re
 from abc import ABC, abstractmethod
 from typing import Any
 
@@ -20,6 +21,7 @@ from actions.replies import (
 LAST_TOPIC_SLOT = "last_topic"
 MORE_GIVEN_SLOT = "more_given"
 STARTER_TOPICS = ("what_is", "painful", "gua_sha", "uses")
+NAME_WORD = re.compile(r"[^\W\d_]{3,}")  # a condition's or body part's name has a word of 3 letters
 
 
 def utter(dispatcher: CollectingDispatcher, reply: Reply) -> None:
@@ -32,8 +34,27 @@ def last_topic(tracker: Tracker, kb: KnowledgeBase) -> Topic | None:
     return kb.topics.get(tracker.get_slot(LAST_TOPIC_SLOT) or "")
 
 
-def unknown_condition_reply(kb: KnowledgeBase, condition: str | None) -> Reply:
+def named_problems(message: dict[str, Any]) -> list[str]:
+    """The conditions, then the body parts, that NLU found in a message; a stray piece of one
+    ("'s" of "Raynaud's", a dash) is no name."""
+    entities = message.get("entities") or []
+    return [
+        e["value"]
+        for kind in ("condition", "body_part")
+        for e in entities
+        if e.get("entity") == kind and NAME_WORD.search(str(e.get("value")))
+    ]
+
+
+def condition_topic_of(kb: KnowledgeBase, message: dict[str, Any]) -> Topic | None:
+    """The condition topic that a message names, by its entities or its words."""
+    return kb.condition_topic(*named_problems(message), message.get("text") or "")
+
+
+def unknown_condition_reply(kb: KnowledgeBase, message: dict[str, Any]) -> Reply:
     """The honest no-answer for a condition the articles do not name (or a problem not named at all)."""
+    named = named_problems(message)
+    condition = named[0] if named else None
     known = ", ".join(kb.condition_names())
     template = kb.wording["condition_unknown"] if condition else kb.wording["condition_unnamed"]
     text = template.format(condition=condition, known=known, contact=load_clinic().contact)
@@ -67,12 +88,9 @@ class ActionAnswerTopic(Action):
         message = tracker.latest_message
         intent = (message.get("intent") or {}).get("name")
         if intent == CONDITION_INTENT:
-            entities = message.get("entities", [])
-            named = [e["value"] for e in entities if e.get("entity") == "condition"]
-            named += [e["value"] for e in entities if e.get("entity") == "body_part"]
-            topic = kb.condition_topic(*named, message.get("text") or "")
+            topic = condition_topic_of(kb, message)
             if topic is None:
-                utter(dispatcher, unknown_condition_reply(kb, named[0] if named else None))
+                utter(dispatcher, unknown_condition_reply(kb, message))
                 return []
         else:
             topic = kb.topic_for_intent(intent)

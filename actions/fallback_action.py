@@ -6,14 +6,28 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answer_actions import LAST_TOPIC_SLOT, MORE_GIVEN_SLOT, no_topic_reply, utter
-from actions.knowledge import KnowledgeBase, Topic, load_knowledge
+from actions.answer_actions import (
+    LAST_TOPIC_SLOT,
+    MORE_GIVEN_SLOT,
+    condition_topic_of,
+    no_topic_reply,
+    unknown_condition_reply,
+    utter,
+)
+from actions.knowledge import CONDITION_INTENT, KnowledgeBase, Topic, load_knowledge
 from actions.passage_search import SearchHit, load_search
 from actions.replies import answer_reply, suggestions_reply, topic_button
 from actions.scope_actions import utter_scope_reply
 
 MIN_SUGGESTION_CONFIDENCE = 0.1
 MAX_SUGGESTIONS = 2
+FALLBACK_INTENT = "nlu_fallback"
+
+
+def leans_to_condition(message: dict[str, Any]) -> bool:
+    """Whether NLU's best guess under its fallback was "does IASTM help this condition"."""
+    ranking = [r for r in message.get("intent_ranking") or [] if r.get("name") != FALLBACK_INTENT]
+    return bool(ranking) and ranking[0].get("name") == CONDITION_INTENT
 
 
 def suggested_topics(
@@ -44,6 +58,9 @@ class ActionSearchFallback(Action):
         text = (message.get("text") or "").strip()
         if not text:
             utter(dispatcher, no_topic_reply(kb))
+            return []
+        if leans_to_condition(message) and condition_topic_of(kb, message) is None:
+            utter(dispatcher, unknown_condition_reply(kb, message))
             return []
         hit = load_search().best(text)
         topics = suggested_topics(kb, message.get("intent_ranking") or [], hit)

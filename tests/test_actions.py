@@ -81,6 +81,15 @@ async def test_a_condition_the_articles_do_not_name_gets_an_honest_no_answer(
     assert events == []
 
 
+async def test_a_stray_piece_of_a_name_is_not_named_in_the_no_answer(dispatcher, make_tracker, domain):
+    entities = [{"entity": "condition", "value": "'s"}, {"entity": "condition", "value": "-"}]
+    tracker = make_tracker("ask_condition", "Raynaud's and IASTM - does it help?", entities)
+    await ActionAnswerTopic().run(dispatcher, tracker, domain)
+    message = only_message(dispatcher)
+    assert message["custom"] == {**message["custom"], "type": "no_answer", "condition": None}
+    assert message["text"].startswith("Our articles do not say whether IASTM helps with that.")
+
+
 async def test_a_body_part_alone_is_named_in_the_no_answer(dispatcher, make_tracker, domain):
     tracker = make_tracker("ask_condition", "what about my knee", [{"entity": "body_part", "value": "knee"}])
     await ActionAnswerTopic().run(dispatcher, tracker, domain)
@@ -193,6 +202,28 @@ async def test_fallback_with_nothing_close_is_the_honest_no_answer(dispatcher, m
         dispatcher, make_tracker("nlu_fallback", "blorp zibble", intent_ranking=ranking), domain
     )
     assert only_message(dispatcher)["response"] == "utter_no_answer"
+
+
+async def test_fallback_leaning_to_an_unnamed_condition_is_the_honest_no_answer(
+    dispatcher, make_tracker, domain
+):
+    ranking = [{"name": "nlu_fallback", "confidence": 0.4}, {"name": "ask_condition", "confidence": 0.3}]
+    entities = [{"entity": "condition", "value": "vertigo"}]
+    tracker = make_tracker("nlu_fallback", "could it sort out my vertigo", entities, intent_ranking=ranking)
+    events = await ActionSearchFallback().run(dispatcher, tracker, domain)
+    message = only_message(dispatcher)
+    assert message["custom"] == {**message["custom"], "type": "no_answer", "condition": "vertigo"}
+    assert 'do not mention "vertigo"' in message["text"]
+    assert events == []
+
+
+async def test_fallback_leaning_to_a_condition_the_articles_name_searches_instead(
+    dispatcher, make_tracker, domain
+):
+    ranking = [{"name": "nlu_fallback", "confidence": 0.4}, {"name": "ask_condition", "confidence": 0.3}]
+    tracker = make_tracker("nlu_fallback", "scraping and plantar fasciitis", intent_ranking=ranking)
+    await ActionSearchFallback().run(dispatcher, tracker, domain)
+    assert only_message(dispatcher)["custom"]["type"] == "closest_passage"
 
 
 def test_the_action_server_registers_every_action_the_domain_names():
