@@ -21,6 +21,7 @@ from actions.replies import (
 LAST_TOPIC_SLOT = "last_topic"
 MORE_GIVEN_SLOT = "more_given"
 STARTER_TOPICS = ("what_is", "painful", "gua_sha", "uses")
+REFERENCES_INTENT = "ask_references"
 NAME_WORD = re.compile(r"[^\W\d_]{3,}")  # a condition's or body part's name has a word of 3 letters
 
 
@@ -73,6 +74,12 @@ def no_topic_reply(kb: KnowledgeBase) -> Reply:
     return suggestions_reply(kb, kb.wording["no_topic_yet"], starters, "no_topic")
 
 
+def answer_topic(dispatcher: CollectingDispatcher, kb: KnowledgeBase, topic: Topic) -> list[EventType]:
+    """Utter a topic's answer and remember it as the topic to follow up."""
+    utter(dispatcher, answer_reply(kb, topic, topic.answer))
+    return [SlotSet(LAST_TOPIC_SLOT, topic.id), SlotSet(MORE_GIVEN_SLOT, False)]
+
+
 class ActionAnswerTopic(Action):
     """Answer the topic the user asked about, or say honestly that the articles do not cover it."""
 
@@ -97,8 +104,7 @@ class ActionAnswerTopic(Action):
         if topic is None:
             utter(dispatcher, no_topic_reply(kb))
             return []
-        utter(dispatcher, answer_reply(kb, topic, topic.answer))
-        return [SlotSet(LAST_TOPIC_SLOT, topic.id), SlotSet(MORE_GIVEN_SLOT, False)]
+        return answer_topic(dispatcher, kb, topic)
 
 
 class FollowUpAction(Action, ABC):
@@ -114,15 +120,19 @@ class FollowUpAction(Action, ABC):
     ) -> list[EventType]:
         """Utter the follow-up on `topic`."""
 
+    def without_topic(self, dispatcher: CollectingDispatcher, kb: KnowledgeBase) -> list[EventType]:
+        """With nothing answered yet: popular questions."""
+        utter(dispatcher, no_topic_reply(kb))
+        return []
+
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        """Follow up on the last topic, or suggest questions when there is none."""
+        """Follow up on the last topic, or do without one."""
         kb = load_knowledge()
         topic = last_topic(tracker, kb)
         if topic is None:
-            utter(dispatcher, no_topic_reply(kb))
-            return []
+            return self.without_topic(dispatcher, kb)
         return self.follow_up(dispatcher, tracker, kb, topic)
 
 
@@ -158,3 +168,7 @@ class ActionShowSources(FollowUpAction):
         passages = topic.answer + (topic.more if tracker.get_slot(MORE_GIVEN_SLOT) else ())
         utter(dispatcher, references_reply(kb, topic, passages))
         return []
+
+    def without_topic(self, dispatcher: CollectingDispatcher, kb: KnowledgeBase) -> list[EventType]:
+        """Asked for the studies before any answer ("what studies do you cite?"): the articles' references."""
+        return answer_topic(dispatcher, kb, kb.topic_for_intent(REFERENCES_INTENT))

@@ -120,6 +120,17 @@ async def test_follow_up_without_a_topic_suggests_questions(dispatcher, make_tra
     assert len(message["buttons"]) == 4
 
 
+async def test_asking_for_the_studies_before_any_answer_lists_the_articles_references(
+    dispatcher, make_tracker, domain
+):
+    events = await ActionShowSources().run(
+        dispatcher, make_tracker("ask_source", "what studys do u cite"), domain
+    )
+    message = only_message(dispatcher)
+    assert message["custom"] == {**message["custom"], "type": "answer", "topic": "references"}
+    assert SlotSet("last_topic", "references") in events
+
+
 async def test_show_sources_gives_full_references(dispatcher, make_tracker, domain):
     tracker = make_tracker(
         "ask_source", "which study says so?", slots={"last_topic": "vs_spinal_manipulation"}
