@@ -87,8 +87,8 @@ class SpellingCorrector:
         self._vocabulary = vocabulary
         self._trusted = frozenset(trusted)
         self._english = english_counts() if english is None else english
-        self._by_deletion: dict[str, list[str]] = {}
-        for word in vocabulary:
+        self._by_deletion: dict[str, list[str]] = {}  # corrections: words of MIN_LENGTH letters or more
+        for word in (word for word in vocabulary if len(word) >= MIN_LENGTH):
             for key in _deletes(word, 2):
                 self._by_deletion.setdefault(key, []).append(word)
         self._typos = {word: fix for word in vocabulary if (fix := self._typo_fix(word))}
@@ -114,11 +114,7 @@ class SpellingCorrector:
         """The nearest other domain word of at least MIN_LENGTH letters at most `limit` edits away
         (the most frequent of equals)."""
         candidates = {w for key in _deletes(word, limit) for w in self._by_deletion.get(key, ())}
-        scored = [
-            (edit_distance(word, w), -self._vocabulary[w], w)
-            for w in candidates
-            if w != word and len(w) >= MIN_LENGTH
-        ]
+        scored = [(edit_distance(word, w), -self._vocabulary[w], w) for w in candidates if w != word]
         best = min((s for s in scored if s[0] <= limit), default=None)
         return best[2] if best else None
 
