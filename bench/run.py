@@ -266,9 +266,14 @@ def render(results: dict, repeats: int) -> str:
 
 
 def prod_load_section() -> list[str]:
-    """The latest `make test-prod` load test figures (results/prod-load.json), if it has run."""
+    """The latest `make test-prod` load test figures (results/prod-load.json), or that there are none."""
     if not PROD_LOAD.exists():
-        return []
+        return [
+            "## Production profile under load (`make test-prod`)",
+            "Not measured in this checkout: run `make test-prod` (PostgreSQL and Redis) before "
+            "`make bench` to include it.",
+            "",
+        ]
     f = json.loads(PROD_LOAD.read_text(encoding="utf-8"))
     return [
         "## Production profile under load (`make test-prod`)",

@@ -1,6 +1,7 @@
 """The benchmark's scoring: the evaluation set is well formed and replies are judged as documented."""
 
 from actions.knowledge import load_knowledge
+from bench import run
 from bench.eval_set import EvalItem, load_eval_set, reply_is_right
 from bench.quality import intent_scores
 from tests.test_knowledge import CONVERSATION_INTENTS
@@ -44,3 +45,15 @@ def test_intent_scores_accept_any_listed_intent():
     assert scores.accuracy == 1.0 and scores.macro_f1 == 1.0
     scores = intent_scores([PAINFUL, PRICE], lambda text: "ask_painful")
     assert scores.accuracy == 0.5
+
+
+def test_the_report_says_when_the_production_profile_was_not_measured(tmp_path, monkeypatch):
+    monkeypatch.setattr(run, "PROD_LOAD", tmp_path / "prod-load.json")
+    assert "Not measured in this checkout" in "\n".join(run.prod_load_section())
+    (tmp_path / "prod-load.json").write_text(
+        '{"users": 200, "concurrent": 40, "messages": 800, "p50_ms": 1053, "p95_ms": 1964, '
+        '"p99_ms": 2303, "messages_per_second": 27.9, "replica_killed": "one process killed"}'
+    )
+    section = "\n".join(run.prod_load_section())
+    assert "800 messages: p50 1053 ms, p95 1964 ms" in section
+    assert "0 message(s) stored twice" in section
