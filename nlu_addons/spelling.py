@@ -87,10 +87,11 @@ class SpellingCorrector:
         self._vocabulary = vocabulary
         self._trusted = frozenset(trusted)
         self._english = english_counts() if english is None else english
-        self._by_deletion: dict[str, list[str]] = {}  # corrections: words of MIN_LENGTH letters or more
-        for word in (word for word in vocabulary if len(word) >= MIN_LENGTH):
-            for key in _deletes(word, 2):
-                self._by_deletion.setdefault(key, []).append(word)
+        self._by_deletion: dict[str, list[str]] = {}  # possible corrections, by their deletions
+        for word in vocabulary:
+            if len(word) >= MIN_LENGTH:
+                for key in _deletes(word, 2):
+                    self._by_deletion.setdefault(key, []).append(word)
         self._typos = {word: fix for word in vocabulary if (fix := self._typo_fix(word))}
 
     @classmethod
