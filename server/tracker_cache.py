@@ -8,8 +8,13 @@ indexed query) and the tracker has not changed since. Anything else (another ser
 answered in between, a message failed before its tracker was saved, retention deleted the
 conversation) reloads it from the database as before. Rasa's lock store keeps two messages of one
 conversation from being handled at once, so no other process writes between a save and its id.
+
+Saving a tracker handed back this way needs no count of the stored events either: the cache knows
+it, so only the new events are inserted, in one statement, with the newest id read in the same
+transaction (Rasa counts them with a query over the latest session and adds them one by one).
 """
 
+import json
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -17,6 +22,7 @@ import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 CACHED_CONVERSATIONS = 2000
 _retrieve = SQLTrackerStore.retrieve
@@ -34,10 +40,35 @@ def _cache(store: SQLTrackerStore) -> OrderedDict:
     return store.__dict__.setdefault("_tracker_cache", OrderedDict())
 
 
+def _newest_event_query(store: SQLTrackerStore, sender_id: str) -> sa.sql.Select:
+    return sa.select(sa.func.max(store.SQLEvent.id)).where(store.SQLEvent.sender_id == sender_id)
+
+
 def _newest_event_id(store: SQLTrackerStore, sender_id: str) -> int | None:
-    query = sa.select(sa.func.max(store.SQLEvent.id)).where(store.SQLEvent.sender_id == sender_id)
     with store.session_scope() as session:
-        return session.execute(query).scalar()
+        return session.execute(_newest_event_query(store, sender_id)).scalar()
+
+
+def _event_row(sender_id: str, event) -> dict:
+    """The columns Rasa's SQLTrackerStore.save stores for `event`."""
+    data = event.as_dict()
+    return {
+        "sender_id": sender_id,
+        "type_name": event.type_name,
+        "timestamp": data.get("timestamp"),
+        "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+        "action_name": data.get("name"),
+        "data": json.dumps(data),
+    }
+
+
+def _insert_new_events(store: SQLTrackerStore, tracker: DialogueStateTracker, stored: int) -> int | None:
+    """Insert the tracker's events after its first `stored` ones; return the newest event id."""
+    rows = [_event_row(tracker.sender_id, event) for event in list(tracker.events)[stored:]]
+    with store.engine.begin() as connection:
+        if rows:
+            connection.execute(store.SQLEvent.__table__.insert(), rows)
+        return connection.execute(_newest_event_query(store, tracker.sender_id)).scalar()
 
 
 def _remember(
@@ -68,9 +99,17 @@ async def retrieve_cached(self: SQLTrackerStore, sender_id: str) -> DialogueStat
 
 
 async def save_and_cache(self: SQLTrackerStore, tracker: DialogueStateTracker) -> None:
-    """`SQLTrackerStore.save`, then keep the tracker for the next message."""
-    await _save(self, tracker)
-    _remember(self, tracker, _newest_event_id(self, tracker.sender_id))
+    """`SQLTrackerStore.save`, then keep the tracker for the next message.
+
+    A tracker this cache handed back (the same object) has its first `entry.events` events stored.
+    """
+    entry = _cache(self).get(tracker.sender_id)
+    if entry is not None and entry.tracker is tracker and self.event_broker is None:
+        newest = _insert_new_events(self, tracker, entry.events)
+    else:
+        await _save(self, tracker)
+        newest = _newest_event_id(self, tracker.sender_id)
+    _remember(self, tracker, newest)
 
 
 def apply_tracker_cache() -> None:

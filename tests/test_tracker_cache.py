@@ -1,6 +1,7 @@
 """The tracker cache hands back a conversation only while the database still holds exactly it."""
 
 import asyncio
+import sqlite3
 
 import pytest
 from rasa.core.tracker_store import SQLTrackerStore
@@ -85,3 +86,47 @@ def test_a_tracker_holding_two_sessions_is_reloaded_with_the_latest_only(databas
     again = asyncio.run(retrieve_cached(store, SENDER))
     assert again is not tracker
     assert texts(again) == ["again"]
+
+
+def stored_rows(database: str) -> list[tuple]:
+    """Every stored event's columns but its id, in order."""
+    with sqlite3.connect(database) as connection:
+        return connection.execute(
+            "SELECT sender_id, type_name, timestamp, intent_name, action_name, data FROM events ORDER BY id"
+        ).fetchall()
+
+
+def test_a_conversation_handed_back_is_stored_as_rasa_stores_it(tmp_path, monkeypatch):
+    cached, plain = str(tmp_path / "cached.db"), str(tmp_path / "plain.db")
+    store, rasa_store = store_on(cached), store_on(plain)
+    tracker = new_tracker()
+    turn(tracker, "hello")
+    asyncio.run(save_and_cache(store, tracker))
+    asyncio.run(rasa_store.save(tracker))
+
+    def counted(*args):
+        raise AssertionError("a tracker the cache handed back needs no count of stored events")
+
+    for text in ("is it painful", "does it bruise"):
+        again = asyncio.run(retrieve_cached(store, SENDER))
+        assert again is tracker
+        turn(again, text)
+        with monkeypatch.context() as patched:
+            patched.setattr(SQLTrackerStore, "_additional_events", counted)
+            asyncio.run(save_and_cache(store, again))
+        asyncio.run(rasa_store.save(again))
+    assert stored_rows(cached) == stored_rows(plain)
+    reloaded = asyncio.run(store_on(cached).retrieve(SENDER))
+    assert [event.as_dict() for event in reloaded.events] == [event.as_dict() for event in tracker.events]
+
+
+def test_a_conversation_saved_fast_is_then_loaded_by_another_process(database):
+    first, second = store_on(database), store_on(database)
+    tracker = new_tracker()
+    turn(tracker, "hello")
+    asyncio.run(save_and_cache(first, tracker))
+    turn(asyncio.run(retrieve_cached(first, SENDER)), "is it painful")
+    asyncio.run(save_and_cache(first, tracker))
+    elsewhere = asyncio.run(retrieve_cached(second, SENDER))
+    assert elsewhere is not tracker
+    assert texts(elsewhere) == ["hello", "is it painful"]
