@@ -84,3 +84,33 @@ def test_the_minimal_graph_is_the_same_when_remembered():
     assert set(first.nodes) == {"a", "b", "c"} == set(schema.minimal_graph_schema(["c"]).nodes)
     assert minimal_graph_schema_once(schema, ["c"]) is first
     assert set(minimal_graph_schema_once(schema, ["a"]).nodes) == {"a"}
+
+
+def test_prediction_with_flat_inputs_gives_what_the_traced_function_gives():
+    import numpy as np
+    import tensorflow as tf
+    from rasa.utils.tensorflow.models import RasaModel
+
+    from server.speedups import _FlatPredictStep, predict_with_flat_inputs
+
+    class Probe(RasaModel):
+        """Two inputs of varying length (only the last axis is fixed), like DIET's batches."""
+
+        def batch_predict(self, batch_in):
+            tokens, mask = batch_in
+            return {"score": tf.reduce_sum(tokens * mask, axis=1)}
+
+        def prepare_for_predict(self):
+            pass
+
+    def batch(length):
+        rng = np.random.default_rng(length)
+        return (rng.random((1, length, 3), dtype=np.float32), np.ones((1, length, 1), dtype=np.float32))
+
+    flat, traced = Probe(), Probe()
+    for length in (4, 9, 2):
+        expected = traced._rasa_predict(batch(length))
+        got = predict_with_flat_inputs(flat, batch(length))
+        np.testing.assert_array_equal(got["score"], expected["score"])
+    assert isinstance(flat._tf_predict_step, _FlatPredictStep)
+    assert not isinstance(traced._tf_predict_step, _FlatPredictStep)
