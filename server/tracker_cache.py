@@ -40,13 +40,13 @@ def _cache(store: SQLTrackerStore) -> OrderedDict:
     return store.__dict__.setdefault("_tracker_cache", OrderedDict())
 
 
-def _newest_event_query(store: SQLTrackerStore, sender_id: str) -> sa.sql.Select:
-    return sa.select(sa.func.max(store.SQLEvent.id)).where(store.SQLEvent.sender_id == sender_id)
-
-
-def _newest_event_id(store: SQLTrackerStore, sender_id: str) -> int | None:
-    with store.session_scope() as session:
-        return session.execute(_newest_event_query(store, sender_id)).scalar()
+def _newest_event_id(connection: sa.engine.Connection, store: SQLTrackerStore, sender_id: str) -> int | None:
+    query = store.__dict__.get("_newest_event_query")
+    if query is None:  # built once: SQLAlchemy then finds it compiled in its cache
+        events = store.SQLEvent
+        query = sa.select(sa.func.max(events.id)).where(events.sender_id == sa.bindparam("sender_id"))
+        store.__dict__["_newest_event_query"] = query
+    return connection.execute(query, {"sender_id": sender_id}).scalar()
 
 
 def _event_row(sender_id: str, event) -> dict:
@@ -68,7 +68,7 @@ def _insert_new_events(store: SQLTrackerStore, tracker: DialogueStateTracker, st
     with store.engine.begin() as connection:
         if rows:
             connection.execute(store.SQLEvent.__table__.insert(), rows)
-        return connection.execute(_newest_event_query(store, tracker.sender_id)).scalar()
+        return _newest_event_id(connection, store, tracker.sender_id)
 
 
 def _remember(
@@ -88,7 +88,8 @@ def _remember(
 
 async def retrieve_cached(self: SQLTrackerStore, sender_id: str) -> DialogueStateTracker | None:
     """`SQLTrackerStore.retrieve`, answered from memory when the database has not moved on."""
-    newest = _newest_event_id(self, sender_id)
+    with self.engine.connect() as connection:
+        newest = _newest_event_id(connection, self, sender_id)
     entry = _cache(self).get(sender_id)
     if entry and entry.newest_event_id == newest and entry.events == len(entry.tracker.events):
         _cache(self).move_to_end(sender_id)
@@ -108,7 +109,8 @@ async def save_and_cache(self: SQLTrackerStore, tracker: DialogueStateTracker) -
         newest = _insert_new_events(self, tracker, entry.events)
     else:
         await _save(self, tracker)
-        newest = _newest_event_id(self, tracker.sender_id)
+        with self.engine.connect() as connection:
+            newest = _newest_event_id(connection, self, tracker.sender_id)
     _remember(self, tracker, newest)
 
 
