@@ -9,6 +9,11 @@ answered in between, a message failed before its tracker was saved, retention de
 conversation) reloads it from the database as before. Rasa's lock store keeps two messages of one
 conversation from being handled at once, so no other process writes between a save and its id.
 
+When another server process answered in between, only the events it stored after the cached
+tracker's newest are read and applied to it, as Rasa's reload would apply them (unless they start
+a new session: then it is reloaded). With several processes, a conversation's messages land on
+any of them, so without this most messages reloaded the whole conversation.
+
 Saving a tracker handed back this way needs no count of the stored events either: the cache knows
 it, so only the new events are inserted, in one statement, with the newest id read in the same
 transaction (Rasa counts them with a query over the latest session and adds them one by one).
@@ -20,7 +25,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import SessionStarted
+from rasa.shared.core.events import SessionStarted, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
@@ -86,14 +91,41 @@ def _remember(
         cache.popitem(last=False)
 
 
+def _catch_up(
+    connection: sa.engine.Connection, store: SQLTrackerStore, entry: _Entry, newest: int | None
+) -> bool:
+    """Apply the events stored after the cached tracker's newest, up to `newest`; False if it cannot."""
+    if entry.newest_event_id is None or newest is None or newest < entry.newest_event_id:
+        return False  # never stored, or deleted since: reload
+    events = store.SQLEvent
+    rows = connection.execute(
+        sa.select(events.type_name, events.data)
+        .where(
+            events.sender_id == entry.tracker.sender_id,
+            events.id > entry.newest_event_id,
+            events.id <= newest,
+        )
+        .order_by(events.id)
+    ).all()
+    if any(row.type_name == SessionStarted.type_name for row in rows):
+        return False  # Rasa loads only the latest session
+    for event in deserialise_events([json.loads(row.data) for row in rows]):
+        entry.tracker.update(event)
+    _remember(store, entry.tracker, newest)
+    return True
+
+
 async def retrieve_cached(self: SQLTrackerStore, sender_id: str) -> DialogueStateTracker | None:
     """`SQLTrackerStore.retrieve`, answered from memory when the database has not moved on."""
     with self.engine.connect() as connection:
         newest = _newest_event_id(connection, self, sender_id)
-    entry = _cache(self).get(sender_id)
-    if entry and entry.newest_event_id == newest and entry.events == len(entry.tracker.events):
-        _cache(self).move_to_end(sender_id)
-        return entry.tracker
+        entry = _cache(self).get(sender_id)
+        if entry is not None and entry.events == len(entry.tracker.events):  # unchanged since stored
+            if entry.newest_event_id == newest:
+                _cache(self).move_to_end(sender_id)
+                return entry.tracker
+            if _catch_up(connection, self, entry, newest):
+                return entry.tracker
     tracker = await _retrieve(self, sender_id)  # read after the id: anything newer makes it stale
     _remember(self, tracker, newest)
     return tracker

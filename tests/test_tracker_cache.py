@@ -6,7 +6,7 @@ import sqlite3
 import pytest
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from server.tracker_cache import retrieve_cached, save_and_cache
@@ -130,3 +130,40 @@ def test_a_conversation_saved_fast_is_then_loaded_by_another_process(database):
     elsewhere = asyncio.run(retrieve_cached(second, SENDER))
     assert elsewhere is not tracker
     assert texts(elsewhere) == ["hello", "is it painful"]
+
+
+def test_a_conversation_moved_on_elsewhere_is_caught_up_to_what_a_reload_gives(database):
+    domain = Domain.from_dict({"slots": {"last_topic": {"type": "text", "mappings": [{"type": "custom"}]}}})
+    first, second = (SQLTrackerStore(domain, dialect="sqlite", db=database) for _ in range(2))
+    tracker = DialogueStateTracker.from_events(SENDER, [ActionExecuted("action_listen")], slots=domain.slots)
+    turn(tracker, "hello")
+    asyncio.run(save_and_cache(first, tracker))
+    elsewhere = asyncio.run(retrieve_cached(second, SENDER))
+    turn(elsewhere, "is it painful")
+    elsewhere.update(SlotSet("last_topic", "painful"))
+    asyncio.run(save_and_cache(second, elsewhere))
+    caught_up = asyncio.run(retrieve_cached(first, SENDER))
+    reloaded = asyncio.run(SQLTrackerStore(domain, dialect="sqlite", db=database).retrieve(SENDER))
+    assert caught_up is tracker  # the new events were applied to the cached tracker
+    assert [event.as_dict() for event in caught_up.events] == [event.as_dict() for event in reloaded.events]
+    assert caught_up.current_slot_values() == reloaded.current_slot_values()
+    assert caught_up.get_slot("last_topic") == "painful"
+    turn(caught_up, "does it bruise")
+    asyncio.run(save_and_cache(first, caught_up))
+    stored = asyncio.run(store_on(database).retrieve(SENDER))
+    assert texts(stored) == ["hello", "is it painful", "does it bruise"]
+
+
+def test_a_new_session_started_elsewhere_is_reloaded(database):
+    first, second = store_on(database), store_on(database)
+    tracker = new_tracker()
+    turn(tracker, "hello")
+    asyncio.run(save_and_cache(first, tracker))
+    elsewhere = asyncio.run(retrieve_cached(second, SENDER))
+    elsewhere.update(SessionStarted())
+    elsewhere.update(ActionExecuted("action_listen"))
+    turn(elsewhere, "again")
+    asyncio.run(save_and_cache(second, elsewhere))
+    again = asyncio.run(retrieve_cached(first, SENDER))
+    assert again is not tracker
+    assert texts(again) == ["again"]
