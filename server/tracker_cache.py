@@ -4,10 +4,10 @@ Rasa's SQLTrackerStore reads every event of the conversation and replays it into
 every message: about 17% of the Rasa server's time under load (docs/performance.md). Here the
 tracker saved last is kept (per process, least recently used first out) with the id of the
 conversation's newest stored event, and handed back while that id is still the newest (one
-indexed query) and the tracker has not changed since. Anything else (another server process
-answered in between, a message failed before its tracker was saved, retention deleted the
-conversation) reloads it from the database as before. Rasa's lock store keeps two messages of one
-conversation from being handled at once, so no other process writes between a save and its id.
+indexed query) and the tracker has not changed since. When a message failed before its tracker
+was saved, or retention deleted the conversation, it is reloaded from the database as before.
+Rasa's lock store keeps two messages of one conversation from being handled at once, so no other
+process writes between a save and its id.
 
 When another server process answered in between, only the events it stored after the cached
 tracker's newest are read and applied to it, as Rasa's reload would apply them (unless they start

@@ -31,6 +31,12 @@ def turn(tracker: DialogueStateTracker, text: str) -> None:
     tracker.update(ActionExecuted("action_listen"))
 
 
+def new_session(tracker: DialogueStateTracker, text: str) -> None:
+    tracker.update(SessionStarted())
+    tracker.update(ActionExecuted("action_listen"))
+    turn(tracker, text)
+
+
 def new_tracker() -> DialogueStateTracker:
     return DialogueStateTracker.from_events(SENDER, [ActionExecuted("action_listen")])
 
@@ -79,9 +85,7 @@ def test_a_tracker_holding_two_sessions_is_reloaded_with_the_latest_only(databas
     store = store_on(database)
     tracker = DialogueStateTracker.from_events(SENDER, [SessionStarted(), ActionExecuted("action_listen")])
     turn(tracker, "hello")
-    tracker.update(SessionStarted())
-    tracker.update(ActionExecuted("action_listen"))
-    turn(tracker, "again")
+    new_session(tracker, "again")
     asyncio.run(save_and_cache(store, tracker))
     again = asyncio.run(retrieve_cached(store, SENDER))
     assert again is not tracker
@@ -160,9 +164,7 @@ def test_a_new_session_started_elsewhere_is_reloaded(database):
     turn(tracker, "hello")
     asyncio.run(save_and_cache(first, tracker))
     elsewhere = asyncio.run(retrieve_cached(second, SENDER))
-    elsewhere.update(SessionStarted())
-    elsewhere.update(ActionExecuted("action_listen"))
-    turn(elsewhere, "again")
+    new_session(elsewhere, "again")
     asyncio.run(save_and_cache(second, elsewhere))
     again = asyncio.run(retrieve_cached(first, SENDER))
     assert again is not tracker
