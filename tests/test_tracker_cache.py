@@ -55,7 +55,7 @@ def test_a_saved_conversation_comes_back_from_memory(database):
     assert texts(again) == ["hello"]
 
 
-def test_a_conversation_moved_on_by_another_process_is_reloaded(database):
+def test_a_conversation_moved_on_by_another_process_comes_back_as_it_now_stands(database):
     first, second = store_on(database), store_on(database)
     tracker = new_tracker()
     turn(tracker, "hello")
