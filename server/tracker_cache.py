@@ -22,6 +22,7 @@ transaction (Rasa counts them with a query over the latest session and adds them
 import json
 from collections import OrderedDict
 from dataclasses import dataclass
+from itertools import islice
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
@@ -69,7 +70,7 @@ def _event_row(sender_id: str, event) -> dict:
 
 def _insert_new_events(store: SQLTrackerStore, tracker: DialogueStateTracker, stored: int) -> int | None:
     """Insert the tracker's events after its first `stored` ones; return the newest event id."""
-    rows = [_event_row(tracker.sender_id, event) for event in list(tracker.events)[stored:]]
+    rows = [_event_row(tracker.sender_id, event) for event in islice(tracker.events, stored, None)]
     with store.engine.begin() as connection:
         if rows:
             connection.execute(store.SQLEvent.__table__.insert(), rows)
