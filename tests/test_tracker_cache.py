@@ -55,14 +55,21 @@ def test_a_saved_conversation_comes_back_from_memory(database):
     assert texts(again) == ["hello"]
 
 
-def test_a_conversation_moved_on_by_another_process_comes_back_as_it_now_stands(database):
+def answered_elsewhere(database: str, answer) -> tuple[SQLTrackerStore, DialogueStateTracker]:
+    """A conversation saved by one process, then `answer`ed and saved by another: the first's store
+    and tracker."""
     first, second = store_on(database), store_on(database)
     tracker = new_tracker()
     turn(tracker, "hello")
     asyncio.run(save_and_cache(first, tracker))
     elsewhere = asyncio.run(retrieve_cached(second, SENDER))
-    turn(elsewhere, "is it painful")
+    answer(elsewhere)
     asyncio.run(save_and_cache(second, elsewhere))
+    return first, tracker
+
+
+def test_a_conversation_moved_on_by_another_process_comes_back_as_it_now_stands(database):
+    first, _ = answered_elsewhere(database, lambda elsewhere: turn(elsewhere, "is it painful"))
     assert texts(asyncio.run(retrieve_cached(first, SENDER))) == ["hello", "is it painful"]
 
 
@@ -159,13 +166,7 @@ def test_a_conversation_moved_on_elsewhere_is_caught_up_to_what_a_reload_gives(d
 
 
 def test_a_new_session_started_elsewhere_is_reloaded(database):
-    first, second = store_on(database), store_on(database)
-    tracker = new_tracker()
-    turn(tracker, "hello")
-    asyncio.run(save_and_cache(first, tracker))
-    elsewhere = asyncio.run(retrieve_cached(second, SENDER))
-    new_session(elsewhere, "again")
-    asyncio.run(save_and_cache(second, elsewhere))
+    first, tracker = answered_elsewhere(database, lambda elsewhere: new_session(elsewhere, "again"))
     again = asyncio.run(retrieve_cached(first, SENDER))
     assert again is not tracker
     assert texts(again) == ["again"]
