@@ -1,19 +1,23 @@
-"""The `rasa` command with the assistant's speedups, fault handling, log privacy, payload guard
-and question focus for long messages:
+"""The `rasa` command with the assistant's speedups, even connection shares between workers,
+fault handling, log privacy, payload guard and question focus for long messages:
 python -m server.launch run ...
 """
 
 import sys
 
+from server.connection_balance import apply_connection_balance
 from server.log_privacy import apply_log_privacy
 from server.long_messages import apply_question_focus
 from server.payload_guard import apply_payload_guard
+from server.prior_states import apply_prior_states
 from server.resilience import apply_resilience
 from server.speedups import apply_speedups
 from server.tracker_cache import apply_tracker_cache
 
 if __name__ == "__main__":
     apply_speedups()
+    apply_prior_states()
+    apply_connection_balance()
     apply_tracker_cache()
     apply_resilience()
     apply_log_privacy()
