@@ -3,6 +3,9 @@
 import jsonschema
 import pytest
 from rasa.core.actions.action import RemoteAction
+from rasa.engine.graph import ExecutionContext, GraphComponent, GraphSchema, SchemaNode
+from rasa.engine.runner.dask import DaskGraphRunner
+from rasa.engine.storage.local_model_storage import LocalModelStorage
 
 from server.speedups import validate_with_cached_validator
 
@@ -68,8 +71,6 @@ def test_fit_runs_eagerly_only_inside_eager_fit():
 
 
 def test_the_minimal_graph_is_the_same_when_remembered():
-    from rasa.engine.graph import GraphSchema, SchemaNode
-
     from server.speedups import minimal_graph_schema_once
 
     def node(needs, is_target=False):
@@ -114,3 +115,90 @@ def test_prediction_with_flat_inputs_gives_what_the_traced_function_gives():
         np.testing.assert_array_equal(got["score"], expected["score"])
     assert isinstance(flat._tf_predict_step, _FlatPredictStep)
     assert not isinstance(traced._tf_predict_step, _FlatPredictStep)
+
+
+class Step(GraphComponent):
+    """A graph component that adds its config's `add` to the sum of its inputs, counting its runs."""
+
+    runs = []
+
+    def __init__(self, add: int) -> None:
+        self.add = add
+
+    @classmethod
+    def create(cls, config, model_storage, resource, execution_context):
+        return cls(config["add"])
+
+    def run(self, **inputs) -> int:
+        Step.runs.append(self.add)
+        return self.add + sum(inputs.values())
+
+
+def test_the_graph_runs_in_order_as_with_dask(tmp_path):
+    """A diamond (`top` needs `left` and `right`, which both need `base`) fed by an input."""
+    from server.speedups import run_graph_in_order
+
+    def node(add, needs, is_target=False):
+        return SchemaNode(needs, Step, "create", "run", {"add": add}, is_target=is_target)
+
+    schema = GraphSchema(
+        {
+            "base": node(1, {"given": "__input__"}),
+            "left": node(10, {"x": "base"}),
+            "right": node(100, {"x": "base"}),
+            "top": node(1000, {"a": "left", "b": "right"}, is_target=True),
+            "unused": node(7, {}),
+        }
+    )
+    runner = DaskGraphRunner(schema, LocalModelStorage(tmp_path), ExecutionContext(schema, "test"))
+    results = []
+    for run in (DaskGraphRunner.run, run_graph_in_order):
+        Step.runs = []
+        results.append(run(runner, inputs={"__input__": 5}, targets=["top", "left"]))
+        assert sorted(Step.runs) == [1, 10, 100, 1000]  # each needed node once, `unused` never
+    assert results[0] == results[1] == {"top": 1000 + (10 + 6) + (100 + 6), "left": 16}
+
+
+def test_the_possible_rules_are_rasas(tmp_path):
+    import json
+
+    from rasa.core.policies.rule_policy import RulePolicy
+    from rasa.engine.storage.resource import Resource
+
+    from server.speedups import possible_rule_keys
+
+    def listened(intent):
+        return {"prev_action": {"action_name": "action_listen"}, "user": {"intent": intent}}
+
+    def answered(intent):
+        return {"prev_action": {"action_name": "action_answer"}, "user": {"intent": intent}}
+
+    rules = {
+        json.dumps([listened("greet")]): "utter_greet",
+        json.dumps([{}, listened("ask")]): "action_first_answer",  # only at the conversation's start
+        json.dumps([listened("ask")]): "action_answer",
+        json.dumps([listened("ask"), answered("ask"), listened("more")]): "action_more",
+    }
+    schema = GraphSchema({})
+    policy = RulePolicy(
+        RulePolicy.get_default_config(),
+        LocalModelStorage(tmp_path),
+        Resource("rules"),
+        ExecutionContext(schema),
+    )
+    conversation = [
+        {},
+        listened("ask"),
+        answered("ask"),
+        listened("more"),
+        answered("more"),
+        listened("greet"),
+    ]
+    conversation += [listened("ask"), answered("ask"), listened("more")]
+    matched = []
+    for end in range(1, len(conversation) + 1):
+        states = conversation[:end]
+        expected = RulePolicy._get_possible_keys(policy, rules, states)
+        assert possible_rule_keys(policy, rules, states) == expected
+        matched.append({rules[key] for key in expected})
+    assert {"action_first_answer", "action_answer"} in matched and {"action_more"} in matched
