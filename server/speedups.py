@@ -5,18 +5,25 @@ import json
 from contextlib import contextmanager
 
 import jsonschema
+import numpy
+import rasa
+import scipy.sparse
 import tensorflow as tf
+from rasa.core.actions.action import RemoteAction
 from rasa.core.policies.rule_policy import RulePolicy
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.graph import GraphSchema
 from rasa.engine.runner.dask import DaskGraphRunner
-from rasa.shared.core.events import Event
+from rasa.shared.core.events import Event, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
+from rasa.shared.nlu.training_data.features import Features
 from rasa.utils.tensorflow.models import RasaModel
 
 _resolve_event_type = Event.resolve_by_type
 _load_rasa_model = RasaModel.load.__func__
 _minimal_graph_schema = GraphSchema.minimal_graph_schema
 _rasa_predict = RasaModel._rasa_predict
+_combine_sparse_features = Features._combine_sparse_features
 
 
 @functools.lru_cache(maxsize=64)
@@ -172,6 +179,70 @@ def possible_rule_keys(self: RulePolicy, lookup: dict, states: list) -> set:
     return possible_keys
 
 
+def current_turn(tracker: DialogueStateTracker) -> list[Event]:
+    """The events from the latest user message on (all of them before the first message)."""
+    turn = []
+    for event in reversed(tracker.events):
+        turn.append(event)
+        if isinstance(event, UserUttered):
+            break
+    return turn[::-1]
+
+
+def action_call_with_current_turn(self: RemoteAction, tracker: DialogueStateTracker, domain) -> dict:
+    """`RemoteAction._action_call_format` with only the current turn's events.
+
+    Rasa sent every event of the conversation, as JSON, with every action call: about 5% of the
+    server's time per message, growing with the conversation, and as much again for the action
+    server to read. Our actions read the slots and the latest message, which are sent as before,
+    and never the events. Everything else in the call is Rasa's.
+    """
+    state = tracker.current_state(EventVerbosity.NONE)
+    state["events"] = [event.as_dict() for event in current_turn(tracker)]
+    call = {
+        "next_action": self._name,
+        "sender_id": tracker.sender_id,
+        "tracker": state,
+        "version": rasa.__version__,
+    }
+    if not self._is_selective_domain_enabled() or domain.does_custom_action_explicitly_need_domain(
+        self.name()
+    ):
+        call["domain"] = domain.as_dict()
+    return call
+
+
+def side_by_side(left: scipy.sparse.spmatrix, right: scipy.sparse.spmatrix) -> scipy.sparse.coo_matrix:
+    """`scipy.sparse.hstack([left, right])` for two matrices, built from their entries directly."""
+    left, right = left.tocoo(), right.tocoo()
+    return scipy.sparse.coo_matrix(
+        (
+            numpy.concatenate([left.data, right.data]),
+            (
+                numpy.concatenate([left.row, right.row]),
+                numpy.concatenate([left.col, right.col + left.shape[1]]),
+            ),
+        ),
+        shape=(left.shape[0], left.shape[1] + right.shape[1]),
+    )
+
+
+def combine_sparse_features_side_by_side(self: Features, additional_features: Features) -> None:
+    """`Features._combine_sparse_features` without scipy's general block-matrix code.
+
+    DIET joins each message's sparse features (words, character n-grams, lexical features) with
+    `scipy.sparse.hstack`, about 0.3 ms a call for these small matrices: about 7% of the server's
+    time per message. The joined matrix has the same entries, shape and type.
+    """
+    if self.features.shape[0] != additional_features.features.shape[0] or not scipy.sparse.issparse(
+        additional_features.features
+    ):
+        _combine_sparse_features(self, additional_features)  # Rasa's own error for a mismatch
+        return
+    self.features = side_by_side(self.features, additional_features.features)
+    self._cached_fingerprint = None
+
+
 def apply_speedups() -> None:
     """Install the fixes; call before the Rasa server starts."""
     jsonschema.validate = validate_with_cached_validator
@@ -181,3 +252,5 @@ def apply_speedups() -> None:
     RasaModel._rasa_predict = predict_with_flat_inputs
     DaskGraphRunner.run = run_graph_in_order
     RulePolicy._get_possible_keys = possible_rule_keys
+    RemoteAction._action_call_format = action_call_with_current_turn
+    Features._combine_sparse_features = combine_sparse_features_side_by_side

@@ -202,3 +202,74 @@ def test_the_possible_rules_are_rasas(tmp_path):
         assert possible_rule_keys(policy, rules, states) == expected
         matched.append({rules[key] for key in expected})
     assert {"action_first_answer", "action_answer"} in matched and {"action_more"} in matched
+
+
+def test_an_action_call_is_rasas_with_the_current_turn_only():
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from rasa.utils.endpoints import EndpointConfig
+
+    from server.speedups import action_call_with_current_turn
+
+    domain = Domain.from_dict({"slots": {"last_topic": {"type": "text", "mappings": [{"type": "custom"}]}}})
+    action = RemoteAction("action_answer_topic", EndpointConfig("http://127.0.0.1:5055/webhook"))
+    first = [
+        UserUttered("is it painful", {"name": "ask_painful", "confidence": 0.9}),
+        ActionExecuted("action_x"),
+    ]
+    first += [SlotSet("last_topic", "painful"), BotUttered("It can be."), ActionExecuted("action_listen")]
+    latest = [
+        UserUttered("tell me more", {"name": "ask_more", "confidence": 0.8}),
+        ActionExecuted("action_y"),
+    ]
+    tracker = DialogueStateTracker.from_events("caller", [ActionExecuted("action_listen"), *first, *latest])
+
+    ours, rasas = (
+        action_call_with_current_turn(action, tracker, domain),
+        action._action_call_format(tracker, domain),
+    )
+    assert ours["tracker"]["events"] == [event.as_dict() for event in latest]
+    assert len(rasas["tracker"]["events"]) == 8
+    for call in (ours, rasas):
+        del call["tracker"]["events"]
+    assert ours == rasas
+    assert ours["tracker"]["slots"]["last_topic"] == "painful"
+    assert ours["tracker"]["latest_message"]["text"] == "tell me more"
+
+    before_any_message = DialogueStateTracker.from_events("new", [ActionExecuted("action_listen")])
+    assert len(action_call_with_current_turn(action, before_any_message, domain)["tracker"]["events"]) == 1
+
+
+@pytest.mark.parametrize("formats", [("coo", "coo"), ("csr", "coo"), ("coo", "csr")])
+@pytest.mark.parametrize("dtypes", [("float32", "float32"), ("float32", "float64")])
+def test_sparse_features_join_as_with_scipy(formats, dtypes):
+    import numpy as np
+    import scipy.sparse
+
+    from server.speedups import side_by_side
+
+    rng = np.random.default_rng(7)
+    left = scipy.sparse.random(5, 30, 0.2, format=formats[0], dtype=dtypes[0], random_state=rng)
+    right = scipy.sparse.random(5, 200, 0.05, format=formats[1], dtype=dtypes[1], random_state=rng)
+    for pair in ((left, right), (left, scipy.sparse.coo_matrix((5, 0), dtype=dtypes[1]))):
+        ours, scipys = side_by_side(*pair), scipy.sparse.hstack(list(pair))
+        assert type(ours) is type(scipys) and ours.shape == scipys.shape and ours.dtype == scipys.dtype
+        np.testing.assert_array_equal(ours.toarray(), scipys.toarray())
+
+
+def test_features_of_different_lengths_are_still_refused():
+    import numpy as np
+    import scipy.sparse
+    from rasa.shared.nlu.training_data.features import Features
+
+    from server.speedups import combine_sparse_features_side_by_side
+
+    def features(rows):
+        return Features(scipy.sparse.coo_matrix(np.ones((rows, 2))), "sequence", "text", "origin")
+
+    joined = features(3)
+    combine_sparse_features_side_by_side(joined, features(3))
+    assert joined.features.shape == (3, 4)
+    with pytest.raises(ValueError, match="do not match"):
+        combine_sparse_features_side_by_side(joined, features(2))
