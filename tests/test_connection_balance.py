@@ -115,21 +115,27 @@ class Recorder(asyncio.Protocol):
         Recorder.closed += 1
 
 
+def listener_beside_an_idle_worker(mine: int, other: int) -> tuple[BalancedListener, socket.socket]:
+    """A listener holding `mine` connections; the other worker's slot holds `other` and never accepts."""
+    shares = ConnectionShares(2)
+    listening = socket.create_server(("127.0.0.1", 0))
+    listener = BalancedListener(asyncio.get_running_loop(), listening, functools.partial(Recorder), shares)
+    shares.claim_slot()
+    shares.counts[listener.slot], shares.counts[1 - listener.slot] = mine, other
+    return listener, listening
+
+
 def test_a_connection_left_by_the_other_worker_is_accepted_after_the_grace():
     """The other worker's slot holds fewer connections but never accepts (busy or gone)."""
 
     async def scenario():
+        listener, listening = listener_beside_an_idle_worker(mine=1, other=0)
         loop = asyncio.get_running_loop()
-        shares = ConnectionShares(2)
-        listening = socket.create_server(("127.0.0.1", 0))
-        listener = BalancedListener(loop, listening, functools.partial(Recorder), shares)
-        shares.claim_slot()  # the other worker, which never accepts
-        shares.counts[listener.slot] = 1
         started = loop.time()
         reader, writer = await asyncio.open_connection(*listening.getsockname())
         assert await reader.readexactly(5) == b"hello"
         waited = loop.time() - started
-        assert shares.counts[listener.slot] == 2
+        assert listener.shares.counts[listener.slot] == 2
         writer.close()
         await writer.wait_closed()
         for _ in range(100):
@@ -138,7 +144,7 @@ def test_a_connection_left_by_the_other_worker_is_accepted_after_the_grace():
             await asyncio.sleep(0.01)
         listener.close()
         listening.close()
-        return waited, shares.counts[listener.slot]
+        return waited, listener.shares.counts[listener.slot]
 
     Recorder.served = Recorder.closed = 0
     waited, count_after_close = asyncio.run(scenario())
@@ -149,20 +155,15 @@ def test_a_connection_left_by_the_other_worker_is_accepted_after_the_grace():
 
 def test_the_least_loaded_worker_accepts_without_pausing():
     async def scenario():
-        loop = asyncio.get_running_loop()
-        shares = ConnectionShares(2)
-        listening = socket.create_server(("127.0.0.1", 0))
-        listener = BalancedListener(loop, listening, functools.partial(Recorder), shares)
+        listener, listening = listener_beside_an_idle_worker(mine=0, other=1)
         pauses = []
-        listener.pause = lambda: pauses.append(loop.time()) or BalancedListener.pause(listener)
-        shares.claim_slot()
-        shares.counts[1 - listener.slot] = 1
+        listener.pause = lambda: pauses.append(True) or BalancedListener.pause(listener)
         reader, writer = await asyncio.open_connection(*listening.getsockname())
         greeting = await reader.readexactly(5)
         writer.close()
         listener.close()
         listening.close()
-        return greeting, pauses, shares.counts[listener.slot]
+        return greeting, pauses, listener.shares.counts[listener.slot]
 
     greeting, pauses, count = asyncio.run(scenario())
     assert greeting == b"hello" and pauses == [] and count == 1
