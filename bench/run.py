@@ -167,6 +167,14 @@ def measure(reuse: bool, repeats: int) -> dict:
     return results
 
 
+def cpu_model() -> str:
+    """The processor's name as Linux reports it (machines of one kind differ in speed)."""
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown processor"
+
+
 def render(results: dict, repeats: int) -> str:
     """The report as Markdown."""
     intents, load, keyword = results["intents"], results["load"], results["load_keyword"]
@@ -179,7 +187,7 @@ def render(results: dict, repeats: int) -> str:
         "# Benchmarks",
         "",
         f"Written by `make bench` on {time.strftime('%Y-%m-%d')}. Machine: {os.cpu_count()} cores, "
-        f"{platform.machine()}, Python {platform.python_version()}. Evaluation set: "
+        f"{platform.machine()} ({cpu_model()}), Python {platform.python_version()}. Evaluation set: "
         f"`tests/eval/questions.yml`, {results['items']} held-out questions. Latency figures are "
         f"medians of {repeats} runs through the REST channel with the action server and the SQLite "
         "tracker store, on loopback.",
