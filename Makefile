@@ -98,7 +98,7 @@ nlu-test: $(MODEL)
 
 test: lint validate unit-tests story-tests nlu-test
 
-# Quality and speed against the alternatives (docs/benchmarks.md); about 50 minutes on 2 cores.
+# Quality and speed against the alternatives (docs/benchmarks.md); 25 to 75 minutes on 2 cores, by the machine's speed.
 bench: $(INSTALLED)
 	$(PY) -m bench.run
 
