@@ -49,14 +49,23 @@ def load_eval_set(path: Path = EVAL_FILE) -> list[EvalItem]:
 
 
 def reply_is_right(item: EvalItem, replies: list[dict]) -> bool:
-    """Right type and topic; an answer also names its source and carries the disclaimer."""
+    """Right type and topic; an answer also names its source and carries the disclaimer.
+
+    A message of several questions gets a bot message for each (server/two_questions.py): one of
+    them must be right, and none may answer a topic the item does not ask about. An honest
+    no-answer to another part does not count against it.
+    """
     payloads = [reply["custom"] for reply in replies if "custom" in reply]
-    if len(payloads) != 1:
-        return False
-    payload = payloads[0]
-    if payload.get("type") != item.reply_type or payload.get("topic") not in item.topics:
-        return False
-    if item.reply_type in ANSWER_TYPES:
-        text = "\n".join(reply.get("text", "") for reply in replies)
-        return bool(payload.get("sources")) and "not medical advice" in text
-    return True
+    text = "\n".join(reply.get("text", "") for reply in replies)
+
+    def is_right(payload: dict) -> bool:
+        if payload.get("type") != item.reply_type or payload.get("topic") not in item.topics:
+            return False
+        if item.reply_type in ANSWER_TYPES:
+            return bool(payload.get("sources")) and "not medical advice" in text
+        return True
+
+    def answers_another_topic(payload: dict) -> bool:
+        return payload.get("type") in ANSWER_TYPES and payload.get("topic") not in item.topics
+
+    return any(map(is_right, payloads)) and not any(map(answers_another_topic, payloads))

@@ -1,5 +1,6 @@
 """The `rasa` command with the assistant's speedups, even connection shares between workers,
-fault handling, log privacy, payload guard and question focus for long messages:
+fault handling, log privacy, payload guard, question focus for long messages and an answer to
+each question of a message that asks several:
 python -m server.launch run ...
 """
 
@@ -13,6 +14,7 @@ from server.prior_states import apply_prior_states
 from server.resilience import apply_resilience
 from server.speedups import apply_speedups
 from server.tracker_cache import apply_tracker_cache
+from server.two_questions import apply_two_questions
 
 if __name__ == "__main__":
     apply_speedups()
@@ -23,6 +25,7 @@ if __name__ == "__main__":
     apply_log_privacy()
     apply_payload_guard()
     apply_question_focus()
+    apply_two_questions()
     from rasa.__main__ import main
 
     sys.exit(main())

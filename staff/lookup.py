@@ -74,7 +74,7 @@ def ask(question: str, rasa_url: str, tracker_store_url: str) -> Lookup:
     text = "\n".join(reply["text"] for reply in replies if reply.get("text"))
     payload = next((reply["custom"] for reply in replies if "custom" in reply), {})
     turns = read_turns(tracker_store_url, sender_id=sender)
-    turn = turns[-1] if turns else None
+    turn = turns[0] if turns else None  # of a question in two parts, the first, as `payload`
     return Lookup(question, text, payload, turn and turn.intent, turn and turn.confidence)
 
 

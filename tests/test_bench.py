@@ -39,6 +39,18 @@ def test_a_no_answer_needs_the_no_answer_type():
     assert not reply_is_right(PRICE, answer("painful"))
 
 
+def test_a_message_of_two_questions_is_right_with_one_right_reply_and_no_wrong_answer():
+    two_part = EvalItem(
+        "t-3", "two_part", ("x",), ("ask_painful", "ask_bruising"), ("painful", "bruising"), "answer"
+    )
+    no_answer = [{"text": "..."}, {"custom": {"type": "no_answer", "topic": None}}]
+    assert reply_is_right(two_part, answer("painful") + answer("bruising"))
+    assert reply_is_right(PAINFUL, answer("painful") + no_answer)  # an honest no-answer to the other part
+    assert not reply_is_right(PAINFUL, answer("painful") + answer("safety"))
+    assert not reply_is_right(PRICE, no_answer + answer("painful"))
+    assert not reply_is_right(PAINFUL, no_answer + no_answer)
+
+
 def test_intent_scores_accept_any_listed_intent():
     two_part = EvalItem("t-3", "two_part", ("x",), ("ask_painful", "ask_bruising"), ("painful",), "answer")
     scores = intent_scores([PAINFUL, two_part], {"does it hurt": "ask_painful", "x": "ask_bruising"}.get)

@@ -85,6 +85,25 @@ def test_questions_outside_the_articles_and_red_flags(servers):
     assert payload_of(poem)["type"] == "off_topic"
 
 
+def payloads_of(replies: list) -> list[tuple[str, str | None]]:
+    return [(reply["custom"]["type"], reply["custom"]["topic"]) for reply in replies if "custom" in reply]
+
+
+def test_a_message_of_two_questions_gets_both_replies(servers):
+    sender = uuid.uuid4().hex
+    both = servers.say(sender, "Does it hurt, and will I be left with bruises?")
+    assert payloads_of(both) == [("answer", "painful"), ("answer", "bruising")]
+    assert "If the older approach is used; YES." in text_of(both) and "Ecchymosis (bruising)" in text_of(both)
+    assert text_of(both).count("not medical advice") == 2  # each answer carries the disclaimer
+
+    study = servers.say(sender, "which study says so?")
+    assert payloads_of(study) == [("references", "bruising")]  # the last question answered
+
+    answer_and_gap = servers.say(sender, "Is it painful? Does it help tinnitus?")
+    assert payloads_of(answer_and_gap) == [("answer", "painful"), ("no_answer", None)]
+    assert '"tinnitus"' in text_of(answer_and_gap)
+
+
 def test_bad_input_gets_a_reply_not_an_error(servers):
     sender = uuid.uuid4().hex
     assert payload_of(servers.say(sender, ""))["type"] == "no_topic"
@@ -121,6 +140,9 @@ def test_staff_lookup_and_report_read_the_real_tracker_store(servers):
     assert found.short.startswith("If the older approach is used; YES.") and "Source:" in found.short
     how = lookup.ask("how does IASTM work?", rasa_url, store)
     assert any(reference.startswith("Kim et al., 2017: Kim, J.") for reference in how.references)
+    two = lookup.ask("Is it painful, and will it leave bruises?", rasa_url, store)
+    assert (two.intent, two.topic) == ("ask_painful", "painful")  # the first part's match and answer
+    assert "Ecchymosis (bruising)" in two.text  # with the second part's answer after it
 
     patient = uuid.uuid4().hex
     since = datetime.now(timezone.utc) - timedelta(seconds=1)  # only this test's conversation

@@ -1,0 +1,89 @@
+"""A message that asks two or three questions gets each one answered, in the order asked.
+
+"Does it hurt, and will I be left with bruises?" used to get one answer: NLU gives a message one
+intent. When a message is nothing but questions (each sentence or "and"-clause opens like a
+question), each part is parsed on its own; when every part reads surely (confidence at least
+`MIN_CONFIDENCE`) and they ask different things, the message is handled as its parts, one after
+another, as if sent one by one. So each part gets the reply it would get alone: an answer, an honest
+no-answer, a declined request for advice, and follow-ups refer to the last part answered. The replies
+of all parts come back together.
+
+A message that reads as an emergency, a message with a story around its questions (long messages
+keep their question focus, server/long_messages.py), a button's "/intent" payload and a part that
+reads unsurely are all handled whole, as before.
+"""
+
+import copy
+import re
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.processor import MessageProcessor
+from rasa.shared.nlu.constants import INTENT
+
+from nlu_addons.red_flag_classifier import EMERGENCY_INTENT
+from server.long_messages import FALLBACK_INTENT, QUESTION_OPENERS, SENTENCE_BREAK, confidence
+
+MAX_PARTS = 3  # more than this is handled whole
+MIN_CONFIDENCE = 0.8
+# "..., and will it bruise", "... and also what is it", "...; how long": a clause that opens a question.
+CLAUSE_BREAK = re.compile(r"\s*[,;]?\s+(?:and also|and|also|plus)\s+(?=\S)|\s*;\s*", re.IGNORECASE)
+# "... nervous system? And is the fascia thing real?": a sentence may open with one.
+LEADING_CONJUNCTION = re.compile(r"^(?:and also|and|also|plus|but)\s+", re.IGNORECASE)
+_handle_message = MessageProcessor.handle_message  # what apply_two_questions found installed
+
+
+def question_parts(text: str) -> list[str]:
+    """The questions of a message made only of questions; none when any piece is not one."""
+    if text.startswith("/"):
+        return []
+    parts = [
+        LEADING_CONJUNCTION.sub("", clause.strip())
+        for sentence in SENTENCE_BREAK.split(text)
+        for clause in CLAUSE_BREAK.split(sentence)
+        if clause.strip()
+    ]
+    if not 2 <= len(parts) <= MAX_PARTS:
+        return []
+    if not all(QUESTION_OPENERS.match(part) for part in parts):
+        return []
+    return parts
+
+
+def _part_message(message: UserMessage, text: str, index: int) -> UserMessage:
+    part = copy.copy(message)
+    part.text = text
+    part.message_id = f"{message.message_id}-{index}" if message.message_id else None
+    return part
+
+
+async def _asks_each_surely(processor: MessageProcessor, message: UserMessage, parts: list[str]) -> bool:
+    """Whether the message is no emergency and each part reads surely as a different intent."""
+    whole = await processor.parse_message(message)
+    if whole[INTENT].get("name") == EMERGENCY_INTENT:
+        return False
+    intents = []
+    for index, text in enumerate(parts):
+        parse = await processor.parse_message(_part_message(message, text, index))
+        intents.append(parse[INTENT].get("name"))
+        if intents[-1] in (FALLBACK_INTENT, EMERGENCY_INTENT) or confidence(parse) < MIN_CONFIDENCE:
+            return False
+    return len(set(intents)) == len(intents)
+
+
+async def handle_each_question(self: MessageProcessor, message: UserMessage):
+    """`MessageProcessor.handle_message`, once for each question of a message that asks several."""
+    parts = question_parts(message.text or "")
+    if not parts or not await _asks_each_surely(self, message, parts):
+        return await _handle_message(self, message)
+    replies = None
+    for index, text in enumerate(parts):
+        replies = await _handle_message(self, _part_message(message, text, index))
+    return replies  # a collecting channel holds every part's replies
+
+
+def apply_two_questions() -> None:
+    """Install it around the handle_message installed now (the payload guard's): call after that
+    one's apply, before the Rasa server starts."""
+    global _handle_message  # the one patch point, set once at start-up
+    _handle_message = MessageProcessor.handle_message
+    MessageProcessor.handle_message = handle_each_question

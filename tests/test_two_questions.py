@@ -1,0 +1,126 @@
+"""A message of several questions is handled as its questions, one after another, when each reads surely."""
+
+import asyncio
+
+import pytest
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.processor import MessageProcessor
+
+from server import two_questions
+from server.two_questions import handle_each_question, question_parts
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("Does it hurt, and will I be left with bruises?", ["Does it hurt", "will I be left with bruises?"]),
+        ("Is it painful? Does it help tinnitus?", ["Is it painful?", "Does it help tinnitus?"]),
+        ("what is iastm and also how does it work", ["what is iastm", "how does it work"]),
+        ("is it safe; how long does it take?", ["is it safe", "how long does it take?"]),
+        ("tell me more and which study says so?", ["tell me more", "which study says so?"]),
+        ("How does it work? And is it safe?", ["How does it work?", "is it safe?"]),
+    ],
+)
+def test_questions_of_a_message_made_of_questions(text, parts):
+    assert question_parts(text) == parts
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is iastm painful?",
+        "is it safe and effective?",  # "effective?" asks nothing on its own
+        "and is that safe?",
+        "My physio uses it on my knee. Is it safe? Will it bruise?",  # a story: question focus instead
+        "is it safe? does it hurt? will it bruise? who invented it?",  # more than three
+        '/ask_condition{"condition": "sprain and strain"}',
+    ],
+)
+def test_other_messages_are_read_whole(text):
+    assert question_parts(text) == []
+
+
+class FakeProcessor:
+    """Parses by a table (anything else: unsure fallback) and records what it handled."""
+
+    def __init__(self, intents: dict[str, tuple[str, float]]):
+        self.intents = intents
+        self.handled = []
+
+    async def parse_message(self, message, tracker=None, only_output_properties=True):
+        name, confidence = self.intents.get(message.text, ("nlu_fallback", 0.3))
+        return {"intent": {"name": name, "confidence": confidence}, "intent_ranking": []}
+
+
+@pytest.fixture
+def handled(monkeypatch):
+    """Stand-in for Rasa's handle_message: replies with the text it was given."""
+
+    async def fake_handle(processor, message):
+        processor.handled.append((message.text, message.message_id))
+        await message.output_channel.send_text_message(message.sender_id, "reply to " + message.text)
+        return message.output_channel.messages
+
+    monkeypatch.setattr(two_questions, "_handle_message", fake_handle)
+
+
+TWO = "Does it hurt, and will I be left with bruises?"
+
+
+def handle(processor: FakeProcessor, text: str) -> list:
+    message = UserMessage(text, CollectingOutputChannel(), sender_id="s1", message_id="m1")
+    return asyncio.run(handle_each_question(processor, message))
+
+
+def test_each_sure_question_is_handled_in_turn_and_all_replies_return(handled):
+    processor = FakeProcessor(
+        {
+            TWO: ("ask_painful", 0.7),
+            "Does it hurt": ("ask_painful", 0.99),
+            "will I be left with bruises?": ("ask_bruising", 0.95),
+        }
+    )
+    replies = handle(processor, TWO)
+    assert processor.handled == [("Does it hurt", "m1-0"), ("will I be left with bruises?", "m1-1")]
+    assert [reply["text"] for reply in replies] == [
+        "reply to Does it hurt",
+        "reply to will I be left with bruises?",
+    ]
+
+
+@pytest.mark.parametrize(
+    "intents",
+    [
+        {
+            "Does it hurt": ("ask_painful", 0.99),
+            "will I be left with bruises?": ("ask_bruising", 0.6),
+        },  # unsure
+        {
+            "Does it hurt": ("ask_painful", 0.99),
+            "will I be left with bruises?": ("ask_painful", 0.9),
+        },  # the same
+        {"Does it hurt": ("ask_painful", 0.99), "will I be left with bruises?": ("emergency", 0.99)},
+        {
+            TWO: ("emergency", 0.5),
+            "Does it hurt": ("ask_painful", 0.99),
+            "will I be left with bruises?": ("ask_bruising", 0.99),
+        },
+    ],
+)
+def test_the_message_is_handled_whole_unless_every_part_is_a_sure_different_question(handled, intents):
+    processor = FakeProcessor(intents)
+    handle(processor, TWO)
+    assert processor.handled == [(TWO, "m1")]
+
+
+def test_installed_around_the_handler_already_installed(monkeypatch):
+    """So the payload guard, installed first, still sees every part."""
+
+    async def guard(processor, message):
+        return []
+
+    monkeypatch.setattr(MessageProcessor, "handle_message", guard)
+    monkeypatch.setattr(two_questions, "_handle_message", None)
+    two_questions.apply_two_questions()
+    assert MessageProcessor.handle_message is handle_each_question
+    assert two_questions._handle_message is guard
