@@ -1,4 +1,4 @@
-"""A message that asks two or three questions gets each one answered, in the order asked.
+"""A message that asks two to four questions gets each one answered, in the order asked.
 
 "Does it hurt, and will I be left with bruises?" used to get one answer: NLU gives a message one
 intent. When a message is nothing but questions (each sentence or "and"-clause opens like a
@@ -23,12 +23,15 @@ from rasa.shared.nlu.constants import INTENT
 from nlu_addons.red_flag_classifier import EMERGENCY_INTENT
 from server.long_messages import FALLBACK_INTENT, QUESTION_OPENERS, SENTENCE_BREAK, confidence
 
-MAX_PARTS = 3  # more than this is handled whole
+MAX_PARTS = 4  # more than this is handled whole
 MIN_CONFIDENCE = 0.8
 # "..., and will it bruise", "... and also what is it", "...; how long": a clause that opens a question.
 CLAUSE_BREAK = re.compile(r"\s*[,;]?\s+(?:and also|and|also|plus)\s+(?=\S)|\s*;\s*", re.IGNORECASE)
-# "... nervous system? And is the fascia thing real?": a sentence may open with one.
-LEADING_CONJUNCTION = re.compile(r"^(?:and also|and|also|plus|but)\s+", re.IGNORECASE)
+# "hey, does it hurt? and how long...", "... nervous system? And is the fascia thing real?": words
+# before a question that ask nothing.
+LEADING_FILLER = re.compile(
+    r"^(?:(?:hi|hey|hello|ok|okay|so|well|and|also|plus|but)\b[\s,!.]*)+", re.IGNORECASE
+)
 _handle_message = MessageProcessor.handle_message  # what apply_two_questions found installed
 
 
@@ -37,7 +40,7 @@ def question_parts(text: str) -> list[str]:
     if text.startswith("/"):
         return []
     parts = [
-        LEADING_CONJUNCTION.sub("", clause.strip())
+        LEADING_FILLER.sub("", clause.strip())
         for sentence in SENTENCE_BREAK.split(text)
         for clause in CLAUSE_BREAK.split(sentence)
         if clause.strip()

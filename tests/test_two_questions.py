@@ -19,6 +19,14 @@ from server.two_questions import handle_each_question, question_parts
         ("is it safe; how long does it take?", ["is it safe", "how long does it take?"]),
         ("tell me more and which study says so?", ["tell me more", "which study says so?"]),
         ("How does it work? And is it safe?", ["How does it work?", "is it safe?"]),
+        (
+            "hey, does it hurt? and how long do sessions last?",
+            ["does it hurt?", "how long do sessions last?"],
+        ),
+        (
+            "what is it? how does it work? is it safe? does it bruise?",
+            ["what is it?", "how does it work?", "is it safe?", "does it bruise?"],
+        ),
     ],
 )
 def test_questions_of_a_message_made_of_questions(text, parts):
@@ -32,7 +40,8 @@ def test_questions_of_a_message_made_of_questions(text, parts):
         "is it safe and effective?",  # "effective?" asks nothing on its own
         "and is that safe?",
         "My physio uses it on my knee. Is it safe? Will it bruise?",  # a story: question focus instead
-        "is it safe? does it hurt? will it bruise? who invented it?",  # more than three
+        "is it safe? does it hurt? will it bruise? who invented it? what is it?",  # more than four
+        "hey, so is it safe",
         '/ask_condition{"condition": "sprain and strain"}',
     ],
 )
