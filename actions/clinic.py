@@ -19,6 +19,18 @@ class Clinic:
     website: str
     emergency_number: str
     crisis_line: str
+    poison_control: str
+
+    @property
+    def numbers(self) -> dict[str, str]:
+        """The placeholders that domain responses fill with the clinic's details."""
+        return {
+            "clinic_contact": self.contact,
+            "clinic_phone": self.phone,
+            "emergency_number": self.emergency_number,
+            "crisis_line": self.crisis_line,
+            "poison_control": self.poison_control,
+        }
 
     @property
     def contact(self) -> str:
@@ -33,6 +45,7 @@ ENVIRONMENT_VARIABLES = {
     "website": "CLINIC_WEBSITE",
     "emergency_number": "EMERGENCY_NUMBER",
     "crisis_line": "CRISIS_LINE",
+    "poison_control": "POISON_CONTROL",
 }
 
 

@@ -8,6 +8,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clinic import load_clinic
+from triage.assessment import emergency_payload, emergency_responses
 
 
 def utter_scope_reply(
@@ -18,9 +19,7 @@ def utter_scope_reply(
     dispatcher.utter_message(
         response=response,
         json_message={"type": reply_type, "topic": None, "contact": clinic.contact, **payload},
-        clinic_contact=clinic.contact,
-        emergency_number=clinic.emergency_number,
-        crisis_line=clinic.crisis_line,
+        **clinic.numbers,
     )
 
 
@@ -75,11 +74,8 @@ class ActionOffTopic(ScopeReplyAction):
         return "action_off_topic"
 
 
-class ActionEmergency(ScopeReplyAction):
-    """A red flag: emergency-services advice and nothing else."""
-
-    response = "utter_emergency"
-    reply_type = "emergency"
+class ActionEmergency(Action):
+    """An emergency found by triage: its tier's advice first and nothing else (docs/safety.md)."""
 
     def name(self) -> str:
         """Name used in domain.yml and the rules."""
@@ -88,7 +84,11 @@ class ActionEmergency(ScopeReplyAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        """Utter the emergency advice, naming the red flag that was seen in the payload."""
-        red_flag = tracker.latest_message.get("red_flag")
-        utter_scope_reply(dispatcher, self.response, self.reply_type, red_flag=red_flag)
+        """Utter the tier's reply (then the crisis line when the message also speaks of suicide or
+        self-harm), with the assessment in the payload."""
+        assessment = tracker.latest_message.get("triage") or {}
+        first, *rest = emergency_responses(assessment)
+        utter_scope_reply(dispatcher, first, "emergency", **emergency_payload(assessment))
+        for response in rest:
+            dispatcher.utter_message(response=response, **load_clinic().numbers)
         return []

@@ -21,6 +21,9 @@ WORD = re.compile(r"[A-Za-z]+(?:['\u2019][A-Za-z]+)*")
 # rare English word one edit from "out", and a condition's name must reach NLU as typed.
 MIN_LENGTH = 4
 LONG_WORD = 5  # from this length on, two edits are allowed
+# Longer words are left as typed: the candidates of a word grow with the square of its length
+# (a 1,000-letter word took 2.6 s and 500 MB), and no word of the domain is this long.
+MAX_LENGTH = 24
 # English words at least this frequent (pyspellchecker's counts) are never corrected, even when a
 # domain word is near: "hurt" stays, a rare word such as "scrapping" may become "scraping".
 COMMON_ENGLISH_COUNT = 1000
@@ -143,7 +146,7 @@ class SpellingCorrector:
         """The corrected form of one lower-case word (the word itself when it looks right)."""
         if word in self._typos:
             return self._typos[word]
-        if len(word) < MIN_LENGTH or word in self._vocabulary:
+        if not MIN_LENGTH <= len(word) <= MAX_LENGTH or word in self._vocabulary:
             return word
         english = self._english.get(word, 0)
         if english >= COMMON_ENGLISH_COUNT:

@@ -1,6 +1,8 @@
 """The REST channel with its input checked: sender ids, message size, control characters and a
-per-sender rate limit. Same URL as Rasa's own: /webhooks/rest/webhook. (Typed "/intent" payloads
-are handled for every channel by server/payload_guard.py.)
+per-sender rate limit. A message over the size limit is read by triage first: an emergency in it is
+answered (the sentence it is in goes on to Rasa), anything else is refused. Same URL as Rasa's
+own: /webhooks/rest/webhook. (Typed "/intent" payloads are handled for every channel by
+server/payload_guard.py.)
 
 credentials.yml: `server.input_guard.GuardedRestInput:` with optional `max_message_chars` and
 `messages_per_minute`.
@@ -14,6 +16,8 @@ from typing import Any
 from rasa.core.channels.rest import RestInput
 from sanic import response
 from sanic.request import Request
+
+from triage.triage import emergency_excerpt
 
 SENDER_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -73,7 +77,11 @@ class GuardedRestInput(RestInput):
         if not isinstance(message, str):
             return refuse(400, "The message must be text.")
         if len(message) > self.max_message_chars:
-            return refuse(413, f"Please keep messages under {self.max_message_chars} characters.")
+            # Triage reads the whole of it first: an emergency is answered, never refused.
+            emergency = emergency_excerpt(message, self.max_message_chars)
+            if emergency is None:
+                return refuse(413, f"Please keep messages under {self.max_message_chars} characters.")
+            message = emergency
         if not self.rate_limit.allow(sender):
             return refuse(429, "Too many messages at once. Please wait a moment and try again.")
         request.parsed_json = {**body, "message": CONTROL_CHARACTERS.sub("", message)}

@@ -15,7 +15,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.processor import MessageProcessor
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 
-from nlu_addons.red_flag_classifier import EMERGENCY_INTENT
+from nlu_addons.triage_classifier import EMERGENCY_INTENT
 
 MIN_WORDS = 20  # shorter messages are classified whole
 FALLBACK_INTENT = "nlu_fallback"

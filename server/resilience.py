@@ -1,8 +1,9 @@
 """Faults that must not leave a user without a reply.
 
-- The action server is down or slow: an emergency still gets the emergency advice (a domain
-  response the Rasa server can utter on its own); anything else gets a short apology with the
-  clinic's contact. Answers resume as soon as the action server is back.
+- The action server is down or slow: an emergency still gets its tier's advice (domain responses
+  the Rasa server can utter on its own, chosen as the action would: triage/assessment.py);
+  anything else gets a short apology with the clinic's contact. Answers resume as soon as the
+  action server is back.
 - A Rasa process dies while it holds a conversation's lock: the next message's ticket can expire
   while it waits, and Rasa then waits forever (its ticket is gone, so it is never "served").
   Here an expired own ticket ends the wait: every ticket issued before it has expired too.
@@ -18,13 +19,12 @@ from rasa.core.lock_store import LockError, LockStore
 from rasa.shared.exceptions import RasaException
 
 from actions.clinic import load_clinic
+from triage.assessment import emergency_payload, emergency_responses
 
 logger = logging.getLogger(__name__)
 # Long enough not to fire when the server itself is only busy (the wait includes other messages' turns).
 ACTION_TIMEOUT_SECONDS = float(os.environ.get("ACTION_TIMEOUT_SECONDS", "30"))
-# The reply to give, by failed action, when the action server cannot run it.
-STAND_INS = {"action_emergency": ("utter_emergency", "emergency")}
-DEFAULT_STAND_IN = ("utter_service_unavailable", "unavailable")
+STAND_IN = "utter_service_unavailable"  # for any action but the emergency one
 _run_remote_action = RemoteAction.run
 
 
@@ -38,18 +38,23 @@ async def run_or_stand_in(self: RemoteAction, output_channel, nlg, tracker, doma
         raise  # the action declined to run: Rasa predicts another one
     except (RasaException, asyncio.TimeoutError) as error:
         logger.error("Action %s failed (%s); sent its stand-in reply.", self.name(), type(error).__name__)
-        response, reply_type = STAND_INS.get(self.name(), DEFAULT_STAND_IN)
         clinic = load_clinic()
-        draft = await nlg.generate(
-            response,
-            tracker,
-            output_channel.name(),
-            clinic_contact=clinic.contact,
-            emergency_number=clinic.emergency_number,
-            crisis_line=clinic.crisis_line,
-        )
-        draft["custom"] = {"type": reply_type, "topic": None, "contact": clinic.contact}
-        return [create_bot_utterance(draft)]
+        if self.name() != "action_emergency":
+            draft = await nlg.generate(STAND_IN, tracker, output_channel.name(), **clinic.numbers)
+            draft["custom"] = {"type": "unavailable", "topic": None, "contact": clinic.contact}
+            return [create_bot_utterance(draft)]
+        assessment = tracker.latest_message.parse_data.get("triage")
+        drafts = [
+            await nlg.generate(response, tracker, output_channel.name(), **clinic.numbers)
+            for response in emergency_responses(assessment)
+        ]
+        drafts[0]["custom"] = {
+            "type": "emergency",
+            "topic": None,
+            "contact": clinic.contact,
+            **emergency_payload(assessment),
+        }
+        return [create_bot_utterance(draft) for draft in drafts]
 
 
 async def acquire_lock_until_own_ticket_expires(

@@ -20,7 +20,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.processor import MessageProcessor
 from rasa.shared.nlu.constants import INTENT
 
-from nlu_addons.red_flag_classifier import EMERGENCY_INTENT
+from nlu_addons.triage_classifier import EMERGENCY_INTENT
 from server.long_messages import FALLBACK_INTENT, QUESTION_OPENERS, SENTENCE_BREAK, confidence
 
 MAX_PARTS = 4  # more than this is handled whole

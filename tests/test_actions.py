@@ -173,14 +173,46 @@ async def test_scope_replies_use_their_response_and_the_clinic_contact(
     assert message["clinic_contact"] == "Dr. Alex Jimenez, DC at 915-850-0900"
 
 
-async def test_emergency_names_the_red_flag_and_numbers(dispatcher, make_tracker, domain):
-    tracker = make_tracker("emergency", "crushing chest pain")
-    tracker.latest_message["red_flag"] = "chest_pain"
+@pytest.mark.parametrize(
+    ("assessment", "responses"),
+    [
+        (
+            {"tier": "life_threatening", "category": "stroke", "sure": True, "language": "en"},
+            ["utter_emergency_life_threatening"],
+        ),
+        (
+            {"tier": "suicide_self_harm", "category": "suicidal", "sure": False, "language": "en"},
+            ["utter_emergency_suicide_self_harm_unsure"],
+        ),
+        (
+            {"tier": "poisoning_overdose", "category": "overdose", "sure": True, "language": "es",
+             "also_crisis": True},
+            ["utter_emergency_poisoning_overdose_es", "utter_emergency_crisis_line_es"],
+        ),
+        (
+            {"tier": "urgent_after_treatment", "category": "nerve_signs", "sure": True, "language": "en"},
+            ["utter_emergency_urgent_after_treatment"],
+        ),
+        (None, ["utter_emergency_life_threatening"]),  # no assessment: the most urgent advice
+    ],
+)  # fmt: skip
+async def test_emergency_answers_with_its_tiers_reply_and_numbers(
+    assessment, responses, dispatcher, make_tracker, domain
+):
+    tracker = make_tracker("emergency", "an emergency")
+    if assessment:
+        tracker.latest_message["triage"] = assessment
     await ActionEmergency().run(dispatcher, tracker, domain)
-    message = only_message(dispatcher)
-    assert message["response"] == "utter_emergency"
-    assert message["custom"] == {**message["custom"], "type": "emergency", "red_flag": "chest_pain"}
-    assert (message["emergency_number"], message["crisis_line"]) == ("911", "988")
+    assert [message["response"] for message in dispatcher.messages] == responses
+    payload = dispatcher.messages[0]["custom"]
+    assert payload["type"] == "emergency" and payload["tier"] == (assessment or {}).get(
+        "tier", "life_threatening"
+    )
+    assert not any(message.get("custom") for message in dispatcher.messages[1:])  # one payload a turn
+    numbers = {
+        key: dispatcher.messages[0][key] for key in ("emergency_number", "crisis_line", "poison_control")
+    }
+    assert numbers == {"emergency_number": "911", "crisis_line": "988", "poison_control": "1-800-222-1222"}
 
 
 async def test_fallback_offers_the_closest_passage_marked_as_such(dispatcher, make_tracker, domain):

@@ -31,6 +31,8 @@ PAINFUL = "If the older approach is used; YES."
 GUA_SHA = "Gua sha uses stone, Jade, and wooden tools to scrape the skin."
 SAFETY_CITATION = "(Crothers et al., 2016)"
 DISCLAIMER = "not medical advice"
+EMERGENCY = "Call 911 now"  # the life-threatening tier's reply (docs/safety.md)
+EMERGENCY_ES = "Llame al 911 ahora"
 TWILIO_PUBLIC_URL = "https://clinic.example.org/webhooks/twilio/webhook"  # as registered with Twilio
 CREDENTIALS = """
 rest:
@@ -257,6 +259,8 @@ def test_telegram(servers, provider):
     assert_answer_with_sources(
         say(telegram_update(chat, "is IASTM safe?"), answered(DISCLAIMER)), SAFETY_CITATION
     )
+    emergency = say(telegram_update(chat, "my wife just collapsed and isn't breathing"), answered(EMERGENCY))
+    assert DISCLAIMER not in emergency.text and not emergency.options  # the advice alone
     assert_under_limit(provider, "telegram", LIMITS["telegram"])
 
 
@@ -349,6 +353,8 @@ def test_slack(servers, provider):
     assert_answer_with_sources(
         say(slack_message(user, channel, "is IASTM safe?"), answered(DISCLAIMER)), SAFETY_CITATION
     )
+    poisoning = say(slack_message(user, channel, "my toddler drank some bleach"), answered("1-800-222-1222"))
+    assert "Call 911 now" in poisoning.text
     assert_under_limit(provider, "slack", LIMITS["slack"])
 
 
@@ -403,6 +409,7 @@ def test_twilio(servers, provider, sender, our_number, limit):
     local_url = webhook(servers, "twilio")  # what the server sees; Twilio signed the public URL
     assert twilio_post(servers, sender, our_number, "hi", url=local_url).status_code == 403
     assert_answer_with_sources(say("is IASTM safe?", answered(DISCLAIMER)), SAFETY_CITATION)
+    assert EMERGENCY_ES in say("me duele el pecho y no puedo respirar", answered(EMERGENCY_ES)).text
     assert_under_limit(provider, "twilio", limit)
 
 
@@ -460,4 +467,6 @@ def test_messenger(servers, provider):
     assert_answer_with_sources(
         say(messenger_message(user, "is IASTM safe?"), answered(DISCLAIMER)), SAFETY_CITATION
     )
+    crisis = say(messenger_message(user, "everyone would be better off without me"), answered("988"))
+    assert "Suicide & Crisis Lifeline" in crisis.text
     assert_under_limit(provider, "facebook", LIMITS["messenger"])

@@ -70,7 +70,9 @@ def test_text_from_the_data_is_escaped():
         topics={**kb.topics, "hostile": hostile}, references=kb.references,
         articles=kb.articles, wording=kb.wording,
     )  # fmt: skip
-    clinic = Clinic(name=INJECTION, phone="1", website="", emergency_number="911", crisis_line="988")
+    clinic = Clinic(
+        name=INJECTION, phone="1", website="", emergency_number="911", crisis_line="988", poison_control="1"
+    )
     html = build_html(kb, clinic, date(2026, 1, 2))
     assert INJECTION not in html and "<script" not in html
     assert html.count(str(escape(INJECTION))) >= 4  # question, quote, item, contact

@@ -4,12 +4,10 @@ import pytest
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
-from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu_addons.red_flag_classifier import RedFlagClassifier
-from nlu_addons.red_flags import RedFlags
 from nlu_addons.spelling import SpellingCorrector, edit_distance
 from nlu_addons.spelling_corrector import TEXT_AS_TYPED_KEY, SpellingCorrectorComponent
 
@@ -109,14 +107,3 @@ def test_the_component_leaves_intent_payloads_and_training_examples_alone(traine
     assert (
         trained_component.process_training_data(data).training_examples[0].get(TEXT) == "is grastn paineful"
     )
-
-
-@pytest.mark.parametrize(
-    "corrected, typed",
-    [("my chest pain is bad", "my chest pian is bad"), ("a chest pan", "a chest pain")],
-)
-def test_a_red_flag_is_found_in_the_corrected_text_or_as_typed(corrected, typed):
-    classifier = RedFlagClassifier(RedFlags({"chest_pain": [r"chest pain"]}))
-    message = Message(data={TEXT: corrected, TEXT_AS_TYPED_KEY: typed})
-    classifier.process([message])
-    assert message.get(INTENT)["name"] == "emergency"

@@ -26,7 +26,7 @@ from staff import lookup, report
 from staff.events import ROOT, database_url
 
 STATIC = Path(__file__).resolve().parent / "static"
-MAX_MESSAGE_CHARS = 1000
+MAX_MESSAGE_CHARS = 1000  # for the staff lookup; the REST channel sets the chat limit
 MAX_BODY_BYTES = 16 * 1024
 # The widget makes a random id (crypto.randomUUID, dashes removed); anything else is refused.
 SENDER_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -55,8 +55,8 @@ async def chat(request: web.Request) -> web.Response:
         return refuse(400, "This chat session is not valid. Please reload the page.")
     if not isinstance(message, str) or not message.strip():
         return refuse(400, "Please type a question.")
-    if len(message) > MAX_MESSAGE_CHARS:
-        return refuse(413, f"Please keep your message under {MAX_MESSAGE_CHARS} characters.")
+    # No length check here: the REST channel reads a long message for an emergency before it
+    # refuses it (the body itself is capped at MAX_BODY_BYTES).
     url = request.app[RASA_URL] + "/webhooks/rest/webhook"
     try:
         async with request.app[CLIENT].post(url, json={"sender": sender, "message": message}) as reply:

@@ -82,7 +82,6 @@
   input.id = "iastm-chat-input";
   input.type = "text";
   input.autocomplete = "off";
-  input.maxLength = 1000;
   input.placeholder = "Ask about IASTM\u2026";
   var send = el("button", "iastm-chat__send", "Send");
   send.type = "submit";
@@ -121,7 +120,9 @@
   }
 
   function botBubble(entry, isLatest) {
-    var bubble = el("div", "iastm-chat__msg iastm-chat__msg--bot");
+    var emergency = entry.payload && entry.payload.type === "emergency";
+    var bubble = el("div", "iastm-chat__msg iastm-chat__msg--bot" + (emergency ? " iastm-chat__msg--emergency" : ""));
+    if (emergency) bubble.setAttribute("role", "alert");
     bubble.appendChild(el("span", "iastm-chat__sr", "Assistant: "));
     var disclaimer = entry.payload && entry.payload.disclaimer;
     var text = entry.text || "";

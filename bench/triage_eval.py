@@ -1,0 +1,101 @@
+"""Scoring triage on a labelled set: recall on emergencies, false alarms on look-alikes, by category.
+
+Sets: bench/triage_dev.yml (development: tune on it, `make triage-dev`) and tests/eval/triage.yml
+(held out: scored only by `make bench`). Usage: python -m bench.triage_eval [--set dev]
+"""
+
+import argparse
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from triage.examples import NONE, Example, read_triage_file
+
+ROOT = Path(__file__).resolve().parent.parent
+SETS = {"dev": ROOT / "bench" / "triage_dev.yml", "heldout": ROOT / "tests" / "eval" / "triage.yml"}
+TARGET_RECALL = 0.99
+TARGET_FALSE_ALARMS = 0.03
+
+
+@dataclass
+class TriageScore:
+    """Counts by category; `misses` and `false_alarms` hold (category, text) pairs."""
+
+    emergencies: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    caught: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    lookalikes: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    alarms: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    misses: list[tuple[str, str]] = field(default_factory=list)
+    false_alarms: list[tuple[str, str]] = field(default_factory=list)
+    wrong_tier: list[tuple[str, str, str]] = field(default_factory=list)
+
+    @property
+    def recall(self) -> float:
+        """Share of emergencies that got an emergency reply."""
+        return sum(self.caught.values()) / max(1, sum(self.emergencies.values()))
+
+    @property
+    def false_alarm_rate(self) -> float:
+        """Share of look-alikes that got an emergency reply."""
+        return sum(self.alarms.values()) / max(1, sum(self.lookalikes.values()))
+
+    @property
+    def targets_met(self) -> bool:
+        """Recall and false alarms within the issue's targets."""
+        return self.recall >= TARGET_RECALL and self.false_alarm_rate <= TARGET_FALSE_ALARMS
+
+
+def score(examples: list[Example], is_emergency: Callable[[str], str | None], tier_of: dict) -> TriageScore:
+    """Score a predictor that gives the emergency category of a text, or None."""
+    result = TriageScore()
+    for example in examples:
+        predicted = is_emergency(example.text)
+        if example.label == NONE:
+            result.lookalikes[example.group] += 1
+            if predicted:
+                result.alarms[example.group] += 1
+                result.false_alarms.append((example.group, example.text))
+        else:
+            result.emergencies[example.group] += 1
+            if predicted:
+                result.caught[example.group] += 1
+                if tier_of.get(predicted) != tier_of[example.label]:
+                    result.wrong_tier.append((example.group, predicted, example.text))
+            else:
+                result.misses.append((example.group, example.text))
+    return result
+
+
+def report_lines(result: TriageScore) -> list[str]:
+    """Per-category table rows and every miss and false alarm."""
+    lines = [f"recall {result.recall:.1%}, false alarms {result.false_alarm_rate:.1%}"]
+    for category, total in sorted(result.emergencies.items()):
+        lines.append(f"  emergency {category}: {result.caught[category]}/{total}")
+    for category, total in sorted(result.lookalikes.items()):
+        lines.append(f"  look-alike {category}: {result.alarms[category]}/{total} false alarms")
+    lines += [f"  MISS [{c}] {t}" for c, t in result.misses]
+    lines += [f"  FALSE ALARM [{c}] {t}" for c, t in result.false_alarms]
+    lines += [f"  tier wrong [{c} as {p}] {t}" for c, p, t in result.wrong_tier]
+    return lines
+
+
+def main() -> None:
+    """Score the project's triage on the development set and print every error."""
+    from triage.triage import load_triage
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--set", choices=["dev"], default="dev")
+    args = parser.parse_args()
+    triage = load_triage()
+
+    def category(text: str) -> str | None:
+        assessment = triage.assess(text)
+        return assessment.category if assessment else None
+
+    result = score(read_triage_file(SETS[args.set]), category, triage.patterns.tier_of)
+    print("\n".join(report_lines(result)))
+
+
+if __name__ == "__main__":
+    main()

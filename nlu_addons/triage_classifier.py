@@ -1,0 +1,56 @@
+"""Rasa NLU component that runs triage (triage/) on every message and decides the emergencies.
+
+Last in the pipeline, so no classifier or fallback can override it: a message triage finds an
+emergency in gets the `emergency` intent (confidence 1) and a `triage` key (tier, category, sure,
+language, ...) that the emergency action reads; any other message keeps what NLU predicted. The
+FAQ classifier is not trained on emergencies, so triage alone decides them.
+"""
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from nlu_addons.spelling_corrector import TEXT_AS_TYPED_KEY
+from triage.triage import Triage, load_triage
+
+EMERGENCY_INTENT = "emergency"
+# Parse-data key holding the assessment; actions read it from tracker.latest_message.
+TRIAGE_KEY = "triage"
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class TriageClassifier(GraphComponent):
+    """See the module docstring."""
+
+    def __init__(self, triage: Triage) -> None:
+        self._triage = triage
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "TriageClassifier":
+        """Triage as the project defines it, trained once per process."""
+        return cls(load_triage())
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Mark every message that triage finds an emergency in. Triage reads the message as typed
+        (it corrects spelling towards its own words, not the FAQ's)."""
+        for message in messages:
+            assessment = self._triage.assess(message.get(TEXT_AS_TYPED_KEY) or message.get(TEXT) or "")
+            if assessment is None:
+                continue
+            emergency = {"name": EMERGENCY_INTENT, "confidence": 1.0}
+            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != EMERGENCY_INTENT]
+            message.set(INTENT, emergency, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [emergency] + ranking, add_to_output=True)
+            message.set(TRIAGE_KEY, assessment.as_dict(), add_to_output=True)
+        return messages

@@ -1,0 +1,217 @@
+"""Triage (triage/): each tier and category is recognised in plain words, in English and Spanish,
+and the look-alikes that share their words are not. The messages here are not in the training data."""
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from triage.assessment import TIERS, emergency_payload, emergency_responses
+from triage.examples import NONE, TRAINING_FOLDER, read_triage_file, training_examples
+from triage.patterns import PATTERNS_FILE, Patterns, load_patterns
+from triage.text import language_of, normal_form
+from triage.triage import emergency_excerpt, load_triage
+
+ROOT = Path(__file__).resolve().parent.parent
+HELD_OUT = ROOT / "tests" / "eval" / "triage.yml"
+DEVELOPMENT = ROOT / "bench" / "triage_dev.yml"
+TRIAGE = load_triage()
+LIFE, POISON, CRISIS, URGENT = TIERS
+
+
+@pytest.mark.parametrize(
+    ("text", "tier", "category"),
+    [
+        ("my chest feels like an elephant is sitting on it and my left arm is numb", LIFE, "heart_attack"),
+        ("i think my grandpa is having a heart attack", LIFE, "heart_attack"),
+        ("mom's smile is crooked on one side and she can't get her words out", LIFE, "stroke"),
+        ("my dad is slurring and his face looks lopsided", LIFE, "stroke"),
+        ("out of nowhere the worst headache of my life, like a thunderclap", LIFE, "stroke"),
+        ("my son is wheezing and can't catch his breath, his lips look blue", LIFE, "breathing"),
+        ("the cut on my thigh is gushing blood and won't stop", LIFE, "bleeding"),
+        ("my husband collapsed in the bathroom", LIFE, "collapse_seizure"),
+        ("my daughter is having a seizure right now", LIFE, "collapse_seizure"),
+        ("ate a cashew and now my throat is closing up", LIFE, "allergic_reaction"),
+        ("my calf is swollen, red and hot since this morning", LIFE, "blood_clot"),
+        ("honestly they'd be better off without me", CRISIS, "suicidal"),
+        ("there's no point going on anymore", CRISIS, "suicidal"),
+        ("i keep cutting myself and i can't stop", CRISIS, "self_harm"),
+        ("I swallowed all my sleeping pills", POISON, "overdose"),
+        ("took like 20 tylenol an hour ago", POISON, "overdose"),
+        ("my toddler drank some of the bleach under the sink", POISON, "poisoning"),
+        ("since the scraping session the red area is spreading and I have chills and a fever",
+         URGENT, "infection_signs"),
+        ("red streaks going up my arm from where they did graston", URGENT, "infection_signs"),
+        ("after my graston session my foot has been numb for two days", URGENT, "nerve_signs"),
+        ("my back is killing me and i lost control of my bladder", URGENT, "bladder_bowel"),
+        ("me duele el pecho y no puedo respirar", LIFE, None),
+        ("a mi esposo se le cayo la cara de un lado y habla raro", LIFE, "stroke"),
+        ("ya no quiero vivir", CRISIS, "suicidal"),
+        ("mi hijo se tomo todas las pastillas de mi mama", POISON, "overdose"),
+        ("my mom no puede respirar, help", LIFE, "breathing"),
+    ],
+)  # fmt: skip
+def test_each_tier_and_category_is_recognised(text, tier, category):
+    assessment = TRIAGE.assess(text)
+    assert assessment is not None, text
+    assert assessment.tier == tier
+    assert category is None or assessment.category == category
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is IASTM painful?",
+        "this workout is killing me lol",
+        "I had a stroke years ago, is it safe for me?",
+        "I had a clot in my leg back in 2019, can I still get scraping?",
+        "we did suicide sprints at practice and my calves are toast",
+        "I put a heat pack on my calf, is that ok after graston?",
+        "I can't breathe through my nose when I lie on the table face down",
+        "I have self-harm scars on my forearm, will scraping make them worse?",
+        "no chest pain or anything, just a sore shoulder",
+        "what are the signs of a blood clot?",
+        "can graston cause a stroke?",
+        "my skin was a bit red after the session but it faded by the evening",
+        "how many strokes of the tool does a session use",
+        "will I get red dots on my calf after graston",
+        "dying to try this, when can I book?",
+        "my dog ate a sock yesterday, the vet says he's fine",
+        "in the movie the guy had a heart attack and it made me think of my own heart health",
+        "me muero de ganas de probar el raspado",
+        "hace años tuve un derrame, puedo hacerme el tratamiento?",
+        "no tengo fiebre, nomas un moreton",
+    ],
+)
+def test_look_alikes_are_not_emergencies(text):
+    assert TRIAGE.assess(text) is None, TRIAGE.assess(text)
+
+
+def test_the_reply_language_follows_the_message():
+    assert TRIAGE.assess("me duele mucho el pecho").language == "es"
+    assert TRIAGE.assess("i have crushing chest pain").language == "en"
+    spanish, english = load_patterns().spanish_words, load_patterns().english_words
+    assert language_of(normal_form("Mi papá no puede respirar"), spanish, english) == "es"
+    assert language_of(normal_form("my papa can't breathe"), spanish, english) == "en"
+
+
+def test_a_message_that_also_speaks_of_suicide_gets_the_crisis_line_too():
+    assessment = TRIAGE.assess("I took all my pills because I want to die")
+    assert assessment.tier == "poisoning_overdose" and assessment.also_crisis
+    assert emergency_responses(assessment.as_dict()) == [
+        "utter_emergency_poisoning_overdose",
+        "utter_emergency_crisis_line",
+    ]
+
+
+def test_an_emergency_anywhere_in_a_long_message_is_found_and_excerpted():
+    chatter = "I have a question about how scraping works and what it costs. " * 40
+    assert emergency_excerpt(chatter, 1000) is None
+    excerpt = emergency_excerpt(chatter + "Also my wife just collapsed and is not breathing. Thanks", 1000)
+    assert excerpt == "Also my wife just collapsed and is not breathing"
+    assert TRIAGE.assess(excerpt).tier == "life_threatening"
+
+
+def spec_with(**overrides) -> dict:
+    """A minimal pattern spec: one trigger, the project's context cues."""
+    spec = yaml.safe_load(PATTERNS_FILE.read_text(encoding="utf-8"))
+    spec["categories"] = {"heart_attack": {"tier": "life_threatening", "triggers": ["chest pain"]}}
+    spec["idioms"] = ["killing me"]
+    return {**spec, **overrides}
+
+
+@pytest.mark.parametrize(
+    ("text", "modifiers"),
+    [
+        ("chest pain", ()),
+        ("no chest pain", ("negated",)),
+        ("i don't have any chest pain", ("negated",)),
+        ("not sure if this chest pain is serious", ()),  # a pseudo-negation
+        ("the chest pain is gone", ("negated",)),
+        ("chest pain years ago", ("past",)),
+        ("what are the signs of chest pain", ("hypothetical",)),
+        ("in the movie he had chest pain", ("other_context",)),
+    ],
+)
+def test_context_takes_a_trigger_back(text, modifiers):
+    hits = Patterns(spec_with()).hits(text)
+    assert [hit.modifiers for hit in hits] == [modifiers]
+
+
+def test_a_scope_ends_at_a_terminator_and_idioms_are_blanked_out():
+    patterns = Patterns(spec_with())
+    assert [hit.affirmed for hit in patterns.hits("chest pain years ago but now chest pain")] == [False, True]
+    assert "killing" not in patterns.without_idioms("work is killing me")
+
+
+def test_a_negation_inside_a_trigger_counts_only_when_the_trigger_does_not_need_it():
+    spec = spec_with()
+    spec["categories"] = {
+        "breathing": {"tier": "life_threatening", "triggers": ["(?:not|isn'?t) breathing"]},
+        "stroke": {"tier": "life_threatening", "triggers": ["face\\W+(?:\\w+\\W+){0,2}drooping"]},
+    }
+    patterns = Patterns(spec)
+    assert [hit.affirmed for hit in patterns.hits("he is not breathing")] == [True]
+    assert [hit.affirmed for hit in patterns.hits("her face isn't drooping")] == [False]
+
+
+NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[+*](?:[^()\\]|\\.)*\)[+*]")
+
+
+def test_patterns_have_no_nested_quantifiers():
+    """Linear time on any input: no (a+)+ shapes that backtrack."""
+    spec = yaml.safe_load(PATTERNS_FILE.read_text(encoding="utf-8"))
+    sources = [
+        *spec["macros"].values(),
+        *spec["idioms"],
+        *(cue for cues in spec["context"].values() for cue in cues),
+        *(part for group in spec["categories"].values() for t in group["triggers"]
+          for part in (t["all"] if isinstance(t, dict) else [t])),
+    ]  # fmt: skip
+    assert not [source for source in sources if NESTED_QUANTIFIER.search(source)]
+
+
+def test_every_category_has_a_known_tier_and_every_reply_exists_in_the_domain():
+    patterns = load_patterns()
+    assert set(patterns.tier_of.values()) == set(TIERS)
+    responses = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))["responses"]
+    for tier in TIERS:
+        for sure in (True, False):
+            for language in ("en", "es"):
+                names = emergency_responses(
+                    {"tier": tier, "sure": sure, "language": language, "also_crisis": True}
+                )
+                assert all(name in responses for name in names), names
+    assert emergency_payload({"tier": "bogus"})["tier"] == "life_threatening"
+
+
+def counts(path: Path) -> dict[tuple[bool, str], int]:
+    """(is an emergency, language) -> number of messages in a triage data file."""
+    found: dict[tuple[bool, str], int] = {}
+    for example in read_triage_file(path):
+        key = (example.label != NONE, example.language)
+        found[key] = found.get(key, 0) + 1
+    return found
+
+
+@pytest.mark.parametrize(
+    ("paths", "least", "least_spanish"),
+    [(sorted(TRAINING_FOLDER.glob("*.yml")), 400, 60), ([HELD_OUT], 150, 30), ([DEVELOPMENT], 150, 30)],
+)
+def test_the_data_sets_have_their_sizes_and_spanish_shares(paths, least, least_spanish):
+    total: dict[tuple[bool, str], int] = {}
+    for path in paths:
+        for key, number in counts(path).items():
+            total[key] = total.get(key, 0) + number
+    for emergency in (True, False):
+        assert total.get((emergency, "en"), 0) + total.get((emergency, "es"), 0) >= least
+        assert total.get((emergency, "es"), 0) >= least_spanish
+
+
+def test_every_training_label_is_a_pattern_category():
+    categories = set(load_patterns().tier_of)
+    assert {e.label for e in training_examples()} - {NONE} <= categories
+    held_out_texts = {normal_form(e.text) for e in read_triage_file(HELD_OUT)}
+    shared = len(held_out_texts & {normal_form(e.text) for e in training_examples()})
+    assert shared == 0, f"{shared} held-out messages are in the training data"  # never print them

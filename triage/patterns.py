@@ -1,0 +1,167 @@
+"""Curated emergency wordings and the context that takes them back (knowledge/triage/patterns.yml).
+
+A trigger found in a clause is *affirmed* unless, in its scope, it is negated ("no chest pain"), in
+the past ("a clot in 2019"), hypothetical ("what are the signs of a stroke?") or about fiction or a
+pet. That is the ConText idea (Harkema et al., 2009) in its simplest form: a cue's scope is the part
+of the sentence between terminators ("but", "now"), a negation reaches five words forward
+Idioms ("this is killing me") are blanked out before anything is matched.
+"""
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from triage.text import WORD, sentences
+
+PATTERNS_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "triage" / "patterns.yml"
+NEGATION_WINDOW = 5  # words between a negation and the trigger it denies
+MACRO = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """One wording of a category: a single pattern, or several that must all appear in a clause."""
+
+    category: str
+    parts: tuple[re.Pattern, ...]
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A trigger found in a message; `modifiers` name what took it back (empty: affirmed)."""
+
+    category: str
+    clause: str
+    modifiers: tuple[str, ...]
+
+    @property
+    def affirmed(self) -> bool:
+        """Whether nothing in its scope took it back."""
+        return not self.modifiers
+
+
+def _compile_all(patterns: list[str], macros: dict[str, str]) -> tuple[re.Pattern, ...]:
+    return tuple(re.compile(MACRO.sub(lambda m: macros[m.group(1)], p)) for p in patterns)
+
+
+def _any(patterns: tuple[re.Pattern, ...], text: str) -> bool:
+    return any(p.search(text) for p in patterns)
+
+
+class Patterns:
+    """The curated triggers with their context cues."""
+
+    def __init__(self, spec: dict) -> None:
+        macros = spec["macros"]
+        self.triggers = [
+            Trigger(category, _compile_all(t["all"] if isinstance(t, dict) else [t], macros))
+            for category, group in spec["categories"].items()
+            for t in group["triggers"]
+        ]
+        self.tier_of = {category: group["tier"] for category, group in spec["categories"].items()}
+        self.idioms = _compile_all(spec["idioms"], macros)
+        context = {name: _compile_all(cues, macros) for name, cues in spec["context"].items()}
+        self.negation_before = context["negation_before"]
+        self.pseudo_negation = context["pseudo_negation"]
+        self.negation_after = context["negation_after"]
+        self.negation_breaks = context["negation_breaks"]
+        self.scoped = {name: context[name] for name in ("past", "hypothetical", "other_context")}
+        self.benign = context["benign"]
+        self.resolved = context["resolved"]
+        self.present = context["present"]
+        self.terminator = re.compile("|".join(p.pattern for p in context["terminators"]))
+        self.spanish_words = frozenset(spec["language"]["spanish"])
+        self.english_words = frozenset(spec["language"]["english"])
+
+    @classmethod
+    def from_file(cls, path: Path = PATTERNS_FILE) -> "Patterns":
+        """The patterns of `path` (the project's file by default)."""
+        return cls(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+    def without_idioms(self, text: str) -> str:
+        """`text` with every idiom blanked out (a comma keeps the words on each side apart)."""
+        for idiom in self.idioms:
+            text = idiom.sub(" , ", text)
+        return text
+
+    def hits(self, text: str) -> list[Hit]:
+        """Every trigger in a text in normal form, clause by clause, with what took each back."""
+        found = []
+        parts = sentences(self.without_idioms(text))
+        for index, sentence in enumerate(parts):
+            # "is it normal that half my face won't move? it just happened": now reaches back one.
+            if _any(self.present, " ".join(parts[index : index + 2])):
+                context: tuple[str, ...] | None = None  # happening now: nothing takes it back
+            else:
+                context = ("resolved",) if _any(self.resolved, sentence) else ()
+            for clause in (c.strip() for c in self.terminator.split(sentence)):
+                if clause:
+                    found.extend(self._clause_hits(clause, context))
+        return found
+
+    def modifiers(self, text: str) -> tuple[str, ...]:
+        """The context cues anywhere in a text in normal form: past, hypothetical, other_context,
+        resolved, benign (a mild, improving after-effect), and negated for a negation cue that is
+        not part of a pseudo-negation. The classifier needs a higher bar where there are any."""
+        resolved = ("resolved",) if _any(self.resolved, text) else ()
+        benign = ("benign",) if _any(self.benign, text) else ()
+        return self._scoped(text, resolved) + benign + (("negated",) if self.negation_cues(text) else ())
+
+    def _scoped(self, clause: str, resolved: tuple[str, ...] | None) -> tuple[str, ...]:
+        """Past, what-if, other-context and resolved cues; none when the sentence says it is
+        happening now (`resolved` is None then)."""
+        if resolved is None or _any(self.present, clause):
+            return ()
+        return tuple(name for name, cues in self.scoped.items() if _any(cues, clause)) + resolved
+
+    def _clause_hits(self, clause: str, resolved: tuple[str, ...] | None = ()) -> list[Hit]:
+        scoped = self._scoped(clause, resolved)
+        hits = []
+        for trigger in self.triggers:
+            matches = [part.search(clause) for part in trigger.parts]
+            if not all(matches):
+                continue
+            negated = any(self._negated(clause, p, m) for p, m in zip(trigger.parts, matches, strict=True))
+            hits.append(Hit(trigger.category, clause, scoped + (("negated",) if negated else ())))
+        return hits
+
+    def _negated(self, clause: str, part: re.Pattern, match: re.Match) -> bool:
+        """Whether a negation takes a trigger back: a cue at most NEGATION_WINDOW words before it
+        or overlapping its start ("i don't want to hurt myself"), a cue inside it that the trigger
+        does not need ("my face isn't drooping"; but "he's not breathing" needs its "not"), or a
+        negation-after cue following it ("the chest pain is gone"). Pseudo-negations never count."""
+        start, end = match.span()
+        pseudo = [m.span() for p in self.pseudo_negation for m in p.finditer(clause)]
+        for cue in self.negation_before:
+            for m in cue.finditer(clause, 0, end):
+                if any(s <= m.start() < e for s, e in pseudo):
+                    continue
+                between = clause[m.end() : start]
+                if m.start() >= start:
+                    if part.search(clause[start : m.start()] + clause[m.end() : end]):
+                        return True
+                elif m.end() > start or (
+                    len(WORD.findall(between)) <= NEGATION_WINDOW
+                    and not _any(self.negation_breaks, clause[m.end() : end])
+                ):
+                    return True
+        return _any(self.negation_after, clause[end:])
+
+    def negation_cues(self, text: str) -> list[re.Match]:
+        """The negation cues of a text that are not part of a pseudo-negation."""
+        pseudo = [m.span() for p in self.pseudo_negation for m in p.finditer(text)]
+        return [
+            m
+            for cue in self.negation_before
+            for m in cue.finditer(text)
+            if not any(s <= m.start() < e for s, e in pseudo)
+        ]
+
+
+@cache
+def load_patterns() -> Patterns:
+    """The project's patterns, read once per process."""
+    return Patterns.from_file()

@@ -1,0 +1,139 @@
+"""The triage step: is this message an emergency, which tier, how sure, in which language?
+
+Curated patterns decide the unmistakable (an affirmed trigger: sure). Otherwise the classifier's
+emergency probability over the whole message and each of its sentences decides: at or above
+`sure_at`, sure; at or above `unsure_at`, plausibly an emergency (softer wording). A trigger that
+its context took back ("no chest pain", "a stroke in 2019"), or any context cue in the sentence
+(a negation, the past, a what-if, a mild after-effect), raises the bar to `taken_back_at`.
+A message with no emergency as typed is read once more with its misspellings corrected towards
+the words of emergencies ("my wife colapsed", "hart attak"); English and Spanish words are never
+"corrected", so a context word ("octubre", "years ago") is never lost. Runs in time linear in the
+message's length, however long it is.
+"""
+
+from collections import Counter
+from functools import cache
+
+from spellchecker import SpellChecker
+
+from nlu_addons.spelling import SpellingCorrector, english_counts, words_of
+from triage.assessment import TIERS, Assessment
+from triage.classifier import EmergencyClassifier, load_or_train
+from triage.examples import NONE, Example, training_examples
+from triage.patterns import Hit, Patterns, load_patterns
+from triage.text import SENTENCE_END, language_of, normal_form, sentences
+
+SURE_AT = 0.8
+UNSURE_AT = 0.5
+TAKEN_BACK_AT = 0.8
+VERY_COMMON = 500_000  # pyspellchecker's count of "heart" is 394,260, of "have" 15.5 million
+
+
+class Triage:
+    """Patterns first, then the classifier; see the module docstring."""
+
+    def __init__(
+        self,
+        patterns: Patterns,
+        classifier: EmergencyClassifier,
+        corrector: SpellingCorrector | None = None,
+        sure_at: float = SURE_AT,
+        unsure_at: float = UNSURE_AT,
+        taken_back_at: float = TAKEN_BACK_AT,
+    ) -> None:
+        self.patterns = patterns
+        self.classifier = classifier
+        self.corrector = corrector
+        self.sure_at = sure_at
+        self.unsure_at = unsure_at
+        self.taken_back_at = taken_back_at
+
+    def assess(self, text: str) -> Assessment | None:
+        """The emergency in `text` (as typed, else as corrected), or None when it is not one."""
+        normal = normal_form(text)
+        found = self._assess(normal)
+        if found is None and self.corrector is not None:
+            corrected = self.corrector.correct(normal)
+            if corrected != normal:
+                found = self._assess(corrected)
+        return found
+
+    def _assess(self, normal: str) -> Assessment | None:
+        if not normal:
+            return None
+        hits = self.patterns.hits(normal)
+        affirmed = [hit for hit in hits if hit.affirmed]
+        language = language_of(normal, self.patterns.spanish_words, self.patterns.english_words)
+        if affirmed:
+            return self._from_hits(affirmed, language)
+        cleaned = self.patterns.without_idioms(normal)
+        segments = list(dict.fromkeys([cleaned, *sentences(cleaned)]))
+        scores = self.classifier.scores(segments)
+        flagged = [
+            (probability, category, segment)
+            for (probability, category), segment in zip(scores, segments, strict=True)
+            if probability >= self._bar(segment, hits)
+        ]
+        if not flagged:
+            return None
+        probability, category, evidence = max(flagged)
+        tier = self.patterns.tier_of[category]
+        crisis = tier != "suicide_self_harm" and any(
+            self.patterns.tier_of[c] == "suicide_self_harm" for _, c, _ in flagged
+        )
+        return Assessment(
+            tier, category, probability >= self.sure_at, crisis, language, evidence, "classifier"
+        )
+
+    def _bar(self, segment: str, hits: list[Hit]) -> float:
+        """The probability a segment needs: higher when a trigger was taken back or its context
+        speaks of the past, a what-if, fiction or a negation."""
+        taken_back = any(hit.clause in segment for hit in hits)
+        return self.taken_back_at if taken_back or self.patterns.modifiers(segment) else self.unsure_at
+
+    def _from_hits(self, affirmed: list[Hit], language: str) -> Assessment:
+        tiers = {self.patterns.tier_of[hit.category] for hit in affirmed}
+        tier = min(tiers, key=TIERS.index)
+        first = next(hit for hit in affirmed if self.patterns.tier_of[hit.category] == tier)
+        crisis = tier != "suicide_self_harm" and "suicide_self_harm" in tiers
+        return Assessment(tier, first.category, True, crisis, language, first.clause, "pattern")
+
+
+def emergency_excerpt(text: str, limit: int) -> str | None:
+    """For a message too long to handle whole: None when triage finds no emergency in it, else
+    the first sentence (as written, at most `limit` characters) that is an emergency on its own,
+    so that the emergency is answered from that sentence."""
+    triage = load_triage()
+    assessment = triage.assess(text)
+    if assessment is None:
+        return None
+    for sentence in (s.strip()[:limit] for s in SENTENCE_END.split(text) if s.strip()):
+        if triage.assess(sentence):
+            return sentence
+    return assessment.evidence[:limit]
+
+
+@cache
+def load_triage() -> Triage:
+    """The project's triage; its classifier trained on its examples (or read from the cache), its
+    spelling corrector built from the words of the emergencies and look-alikes."""
+    examples = training_examples()
+    corrector = SpellingCorrector(emergency_words(examples, known_words()), english=known_words())
+    return Triage(load_patterns(), load_or_train(examples), corrector)
+
+
+def emergency_words(examples: list[Example], known: dict[str, int]) -> dict[str, int]:
+    """What a misspelt word may be corrected to: the words of the emergency examples seen at least
+    twice, apart from very common English or Spanish words ("collapsed", "respirar", not "have"),
+    so that a correction brings an emergency's word into view and never invents context."""
+    emergency = Counter(w for e in examples if e.label != NONE for w in words_of(normal_form(e.text)))
+    return {w: n for w, n in emergency.items() if n >= 2 and known.get(w, 0) < VERY_COMMON}
+
+
+@cache
+def known_words() -> dict[str, int]:
+    """English and Spanish word counts (pyspellchecker's, accents folded): words never corrected."""
+    known = Counter(english_counts())
+    for word, count in SpellChecker(language="es").word_frequency.dictionary.items():
+        known[normal_form(word)] += count
+    return dict(known)
