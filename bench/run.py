@@ -1,8 +1,9 @@
 """`make bench`: quality and speed of the assistant against its alternatives, in one run.
 
-Trains what it needs (cold caches, timed), scores the held-out evaluation set, runs 5-fold NLU
-cross-validation and REST load tests, prints one report, writes it to docs/benchmarks.md and
-exits 1 when a target is missed. Usage: python -m bench.run [--reuse-models] [--repeats N]
+Trains what it needs (cold caches, timed), scores the held-out evaluation set and the held-out
+triage set (bench/triage_bench.py), runs 5-fold NLU cross-validation and REST load tests, prints
+one report, writes it to docs/benchmarks.md and exits 1 when a target is missed.
+Usage: python -m bench.run [--reuse-models] [--repeats N]
 """
 
 import argparse
@@ -28,6 +29,8 @@ from bench.quality import (
     search_box_answers,
     search_intent,
 )
+from bench.triage_bench import measure_triage, triage_section
+from bench.triage_eval import TARGET_FALSE_ALARMS, TARGET_RECALL
 from server.processes import RASA, ROOT, Servers, peak_memory_mb, serving
 
 CREDENTIALS = ROOT / "bench" / "credentials.yml"
@@ -65,7 +68,15 @@ TARGETS = {
     ">= 40 messages/s": lambda r: max(f["rate"] for load in served(r) for f in load.values()) >= 40,
     "ready <= 30 s after start": lambda r: r["startup_seconds"] <= 30,
     "training <= 5 minutes": lambda r: r["train_seconds"]["ours"] <= 300,
+    "triage recall >= 99% on held-out emergencies": lambda r: triage_ours(r).recall >= TARGET_RECALL,
+    "triage false alarms <= 3% on held-out look-alikes": lambda r: triage_ours(r).false_alarm_rate
+    <= TARGET_FALSE_ALARMS,
 }
+
+
+def triage_ours(results: dict):
+    """Triage's held-out scores (bench/triage_bench.py)."""
+    return results["triage"]["ours"]
 
 
 def served(results: dict) -> list[dict]:
@@ -164,6 +175,7 @@ def measure(reuse: bool, repeats: int) -> dict:
         with serving(models["ours"], workers=SCALED_WORKERS, credentials=CREDENTIALS) as servers:
             results["load_scaled"] = load_figures(servers, repeats)
     results["cv"] = cross_validate(CONFIGS["ours"])
+    results["triage"] = measure_triage()
     return results
 
 
@@ -225,6 +237,7 @@ def render(results: dict, repeats: int) -> str:
         "",
         "Wrong end-to-end answers (ours): " + (", ".join(answers["ours"].wrong) or "none") + ".",
         "",
+        *triage_section(results["triage"]),
         "## Speed and cost",
         "| users | p50 ms | p95 ms | p99 ms | messages/s | errors | keyword-NLU p95 ms | p95 ratio |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",

@@ -4,7 +4,10 @@ from actions.knowledge import load_knowledge
 from bench import run
 from bench.eval_set import EvalItem, load_eval_set, reply_is_right
 from bench.quality import intent_scores
+from bench.triage_bench import red_flag_predictor, triage_section
+from bench.triage_eval import score
 from tests.test_knowledge import CONVERSATION_INTENTS
+from triage.examples import NONE, Example
 
 KB = load_knowledge()
 PAINFUL = EvalItem("t-1", "plain", ("does it hurt",), ("ask_painful",), ("painful",), "answer")
@@ -69,3 +72,30 @@ def test_the_report_says_when_the_production_profile_was_not_measured(tmp_path, 
     section = "\n".join(run.prod_load_section())
     assert "800 messages: p50 1053 ms, p95 1964 ms" in section
     assert "0 message(s) stored twice" in section
+
+
+def test_triage_is_scored_by_category_with_every_miss_and_false_alarm_listed():
+    examples = [
+        Example("help he collapsed", "collapse_seizure", "collapse_seizure", "en"),
+        Example("i want to die", "suicidal", "suicidal", "en"),
+        Example("this is killing me lol", NONE, "idiom_joke", "en"),
+        Example("no chest pain", NONE, "negated", "en"),
+    ]
+    guesses = {"help he collapsed": "heart_attack", "no chest pain": "heart_attack"}
+    tiers = {
+        "collapse_seizure": "life_threatening",
+        "suicidal": "suicide_self_harm",
+        "heart_attack": "life_threatening",
+    }
+    result = score(examples, guesses.get, tiers)
+    assert (result.recall, result.false_alarm_rate) == (0.5, 0.5) and not result.targets_met
+    assert result.misses == [("suicidal", "i want to die")]
+    assert result.false_alarms == [("negated", "no chest pain")]
+    section = "\n".join(triage_section({"ours": result, "regexes": result, "previous": result}))
+    assert "- [suicidal] i want to die" in section and "- [negated] no chest pain" in section
+    assert "| collapse_seizure | 1/1 |" in section and "| negated | 1/1 |" in section
+
+
+def test_the_red_flag_baseline_applies_the_old_patterns():
+    predict = red_flag_predictor()
+    assert predict("I have crushing chest pain") == "chest_pain" and predict("is it painful?") is None
