@@ -16,6 +16,10 @@ TRIAGE_INPUTS := $(wildcard knowledge/triage/train/*.yml) $(wildcard data/nlu*.y
 # Debian's Chromium, driven by Playwright in the widget's browser tests (Playwright never downloads one).
 CHROMIUM := /usr/bin/chromium
 NGINX := /usr/sbin/nginx
+# rasa-webchat from the npm registry (its self-contained bundle), for the socket.io browser test.
+WEBCHAT_VERSION := 1.0.1
+WEBCHAT_INTEGRITY := sha512-Ld1zVJvTAaTrs6A5p8t70agNNrKYRyXlvqXZRgBoDvKKUXbA0jhJKECi5bdPGlaR6jsmqWtVylHS+YqIqo0x8w==
+WEBCHAT := results/webchat/package/lib/index.js
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 LINTED := actions bench channels handout nlu_addons scripts server staff tests tests_prod triage web
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard nlu_addons/*.py) $(wildcard knowledge/articles/clean/*.txt)
@@ -71,8 +75,10 @@ $(NGINX):
 	$(SUDO) apt-get install -y -q nginx-light || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q nginx-light)
 
 # Front desk: the assistant's answer to Q, with its match and confidence (docs/front-desk.md).
+# Q reaches the program through the environment, never through the shell's parsing.
+ask: override export Q := $(value Q)
 ask: train
-	@$(PY) -m staff.lookup "$(Q)"
+	@$(PY) -m staff.lookup
 
 # The printable FAQ handout: results/handout/iastm-faq.pdf (docs/handout.md).
 handout: $(INSTALLED) $(CHROMIUM)
@@ -93,7 +99,13 @@ validate: $(INSTALLED)
 $(CHROMIUM):
 	$(SUDO) apt-get install -y -q chromium || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q chromium)
 
-unit-tests: train $(CHROMIUM)
+$(WEBCHAT):
+	rm -rf results/webchat && mkdir -p results/webchat
+	cd results/webchat && npm pack --silent rasa-webchat@$(WEBCHAT_VERSION) > /dev/null
+	test "sha512-$$(openssl dgst -sha512 -binary results/webchat/rasa-webchat-$(WEBCHAT_VERSION).tgz | base64 -w0)" = "$(WEBCHAT_INTEGRITY)"
+	tar xzf results/webchat/rasa-webchat-$(WEBCHAT_VERSION).tgz -C results/webchat package/lib/index.js
+
+unit-tests: train $(CHROMIUM) $(WEBCHAT)
 	$(PY) -m pytest
 
 story-tests: train

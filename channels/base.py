@@ -1,4 +1,9 @@
-"""What the messaging connectors share: credentials, webhook answers, answering in the background, sending."""
+"""What the messaging connectors share: credentials, webhook answers, answering in the background, sending.
+
+Each message goes through the message gate (channels/gate.py), as on every channel, and its
+conversation is namespaced by channel (`telegram:<chat id>`, channels/sessions.py); the outputs send
+to the provider's own id.
+"""
 
 import asyncio
 import logging
@@ -14,7 +19,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from channels.gate import MessageGate
 from channels.numbered import resolve_number
+from channels.sessions import namespaced, provider_id
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +29,7 @@ logger = logging.getLogger(__name__)
 MALFORMED = (KeyError, IndexError, TypeError, ValueError, AttributeError)
 SEND_TIMEOUT = aiohttp.ClientTimeout(total=30)
 _answering: set[asyncio.Task] = set()  # running background answers, kept from the garbage collector
+_gates: dict[str, MessageGate] = {}  # one per channel: its conversations' rate limits
 
 
 def required(credentials: dict | None, channel: str, *keys: str) -> list[str]:
@@ -70,7 +78,13 @@ async def _answer(
 ) -> None:
     for message in messages:
         try:
-            message.text = await resolve_number(tracker_store, message.sender_id, message.text)
+            message.sender_id = namespaced(message.input_channel, message.sender_id)
+            gate = _gates.setdefault(message.input_channel, MessageGate())
+            admission = gate.admit(message.sender_id, message.text or "")
+            if admission.text is None:
+                await message.output_channel.send_response(message.sender_id, {"text": admission.refusal})
+                continue
+            message.text = await resolve_number(tracker_store, message.sender_id, admission.text)
             await on_new_message(message)
         except Exception:  # nobody awaits this task: log, and go on with the next message
             logger.exception("Could not answer a %s message", message.input_channel)
@@ -78,6 +92,10 @@ async def _answer(
 
 class MessagingOutput(OutputChannel):
     """Sends to a provider's HTTP API. Subclasses implement `send_text_with_buttons`."""
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        """Rasa's dispatch of a reply, to the provider's id of the conversation (`telegram:42` -> 42)."""
+        await super().send_response(provider_id(recipient_id), message)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self.send_text_with_buttons(recipient_id, text, [])

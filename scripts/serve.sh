@@ -11,6 +11,12 @@ WEB_PORT=${WEB_PORT:-8080}
 # Messaging channels: RASA_CREDENTIALS=channels/credentials.yml (see docs/channels.md).
 RASA_CREDENTIALS=${RASA_CREDENTIALS:-credentials.yml}
 export SANIC_REQUEST_MAX_SIZE=${SANIC_REQUEST_MAX_SIZE:-65536}  # bytes of a request body
+# The Rasa server listens on this machine only unless told otherwise (the website server relays).
+RASA_INTERFACE=${RASA_INTERFACE:-127.0.0.1}
+# Signs the website's and socket.io's conversation ids (channels/sessions.py); shared by both servers.
+export SESSION_SECRET=${SESSION_SECRET:-$(.venv/bin/python -c 'import secrets; print(secrets.token_hex(32))')}
+# Web pages that may open a socket.io connection to the Rasa server.
+export ALLOWED_ORIGINS=${ALLOWED_ORIGINS:-http://localhost:$WEB_PORT,http://127.0.0.1:$WEB_PORT}
 
 # The action server listens on 127.0.0.1 only (server/action_server.py).
 .venv/bin/python -m server.action_server --port "$ACTIONS_PORT" &
@@ -39,5 +45,5 @@ else
 
 TXT
   "${RASA_SERVER[@]}" run --model models/iastm.tar.gz --port "$RASA_PORT" --endpoints endpoints.yml \
-    --credentials "$RASA_CREDENTIALS" --cors "*"
+    --credentials "$RASA_CREDENTIALS" --interface "$RASA_INTERFACE"
 fi

@@ -1,26 +1,33 @@
-"""The REST channel with its input checked: sender ids, message size, control characters and a
-per-sender rate limit. A message over the size limit is read by triage first: an emergency in it is
-answered (the sentence it is in goes on to Rasa), anything else is refused. Same URL as Rasa's
-own: /webhooks/rest/webhook. (Typed "/intent" payloads are handled for every channel by
-server/payload_guard.py.)
+"""The REST channel with its input checked. Same URL as Rasa's own: /webhooks/rest/webhook.
 
-credentials.yml: `server.input_guard.GuardedRestInput:` with optional `max_message_chars` and
-`messages_per_minute`.
+- The body must be JSON (`Content-Type: application/json`) with a `sender` and a `message`.
+- The sender is a random id of the caller's (8 to 64 letters, digits, - or _), whose conversation
+  is `rest:<sender>`, or a token the website server issued (channels/sessions.py), whose
+  conversation is `web:<id>` or `staff:<id>`: a REST caller can never address another channel's
+  conversation, nor a website visitor's without the visitor's token.
+- Each client address may send at most `messages_per_minute_per_address` (a forwarded address is
+  believed only from the proxies in TRUSTED_PROXIES, default 127.0.0.1 and ::1, which are themselves
+  not limited: they are this machine's own servers); each conversation is bounded by the message
+  gate (channels/gate.py), which every channel shares: triage reads the whole text, an over-long
+  message without an emergency is refused, and conversations are rate limited.
+(Typed "/intent" payloads are handled for every channel by server/payload_guard.py.)
+
+credentials.yml: `server.input_guard.GuardedRestInput:` with optional `max_message_chars`,
+`messages_per_minute` (per conversation) and `messages_per_minute_per_address`.
 """
 
+import os
 import re
-import time
-from collections import defaultdict
 from typing import Any
 
 from rasa.core.channels.rest import RestInput
 from sanic import response
 from sanic.request import Request
 
-from triage.triage import emergency_excerpt
+from channels.gate import TOO_MANY, MessageGate, RateLimit
+from channels.sessions import SessionTokens, namespaced
 
 SENDER_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def refuse(status: int, message: str) -> response.HTTPResponse:
@@ -28,30 +35,37 @@ def refuse(status: int, message: str) -> response.HTTPResponse:
     return response.json({"error": message}, status=status)
 
 
-class SenderRateLimit:
-    """A token bucket per sender: `per_minute` messages a minute, in bursts of at most `burst`."""
-
-    def __init__(self, per_minute: float, burst: int = 10) -> None:
-        self.rate = per_minute / 60
-        self.burst = burst
-        self.buckets: dict[str, tuple[float, float]] = defaultdict(lambda: (float(burst), time.monotonic()))
-
-    def allow(self, sender: str) -> bool:
-        """Take a token for `sender` if one is left."""
-        tokens, last = self.buckets[sender]
-        now = time.monotonic()
-        tokens = min(self.burst, tokens + (now - last) * self.rate)
-        allowed = tokens >= 1
-        self.buckets[sender] = (tokens - 1 if allowed else tokens, now)
-        return allowed
+def client_address(request: Request, trusted_proxies: frozenset[str]) -> str:
+    """The caller's address: the peer's, unless the peer is a trusted proxy; then the nearest
+    address in X-Forwarded-For (read from the right, as each proxy appends the one it saw) that is
+    not itself a trusted proxy. A caller cannot choose it: what it writes there is never reached
+    while an untrusted address stands between."""
+    chain = [request.ip or ""]
+    chain += [a.strip() for a in reversed(request.headers.get("x-forwarded-for", "").split(",")) if a.strip()]
+    for address in chain:
+        if address not in trusted_proxies:
+            return address
+    return chain[-1]
 
 
 class GuardedRestInput(RestInput):
-    """Rasa's REST channel behind the input checks described in the module docstring."""
+    """Rasa's REST channel behind the checks described in the module docstring."""
 
-    def __init__(self, max_message_chars: int = 1000, messages_per_minute: float = 30) -> None:
-        self.max_message_chars = max_message_chars
-        self.rate_limit = SenderRateLimit(messages_per_minute)
+    def __init__(
+        self,
+        max_message_chars: int = 1000,
+        messages_per_minute: float = 30,
+        messages_per_minute_per_address: float = 120,
+        trusted_proxies: frozenset[str] | None = None,
+        tokens: SessionTokens | None = None,
+    ) -> None:
+        self.gate = MessageGate(max_message_chars, messages_per_minute)
+        self.per_address = RateLimit(messages_per_minute_per_address, burst=30)
+        if trusted_proxies is None:
+            configured = os.environ.get("TRUSTED_PROXIES", "127.0.0.1,::1")
+            trusted_proxies = frozenset(p.strip() for p in configured.split(",") if p.strip())
+        self.trusted_proxies = trusted_proxies
+        self.tokens = tokens or SessionTokens()
 
     @classmethod
     def name(cls) -> str:
@@ -63,28 +77,36 @@ class GuardedRestInput(RestInput):
         """Limits from credentials.yml, or the defaults."""
         return cls(**(credentials or {}))
 
+    def conversation_of(self, sender: object) -> str | None:
+        """The conversation a sender id or token names, or None when it is neither."""
+        if not isinstance(sender, str):
+            return None
+        if "." in sender:
+            return self.tokens.conversation_of(sender, kinds=("web", "staff"))
+        return namespaced(self.name(), sender) if SENDER_ID.match(sender) else None
+
     async def guard(self, request: Request) -> response.HTTPResponse | None:
-        """A refusal for a bad request, or None after cleaning the message in place."""
+        """A refusal for a bad request, or None after putting the admitted message in place."""
+        if request.content_type.split(";")[0].strip().lower() != "application/json":
+            return refuse(415, 'Send JSON (Content-Type: application/json): {"sender": ..., "message": ...}.')
         try:
             body = request.json
         except Exception:  # Sanic raises its own error types for unreadable JSON
             return refuse(400, 'The request body must be JSON: {"sender": ..., "message": ...}.')
         if not isinstance(body, dict):
             return refuse(400, "The request body must be a JSON object with sender and message.")
-        sender, message = body.get("sender"), body.get("message")
-        if not isinstance(sender, str) or not SENDER_ID.match(sender):
+        conversation, message = self.conversation_of(body.get("sender")), body.get("message")
+        if conversation is None:
             return refuse(400, "The sender must be a random id of 8 to 64 letters, digits, - or _.")
         if not isinstance(message, str):
             return refuse(400, "The message must be text.")
-        if len(message) > self.max_message_chars:
-            # Triage reads the whole of it first: an emergency is answered, never refused.
-            emergency = emergency_excerpt(message, self.max_message_chars)
-            if emergency is None:
-                return refuse(413, f"Please keep messages under {self.max_message_chars} characters.")
-            message = emergency
-        if not self.rate_limit.allow(sender):
-            return refuse(429, "Too many messages at once. Please wait a moment and try again.")
-        request.parsed_json = {**body, "message": CONTROL_CHARACTERS.sub("", message)}
+        address = client_address(request, self.trusted_proxies)
+        if address not in self.trusted_proxies and not self.per_address.allow(address):
+            return refuse(429, TOO_MANY)
+        admission = self.gate.admit(conversation, message)
+        if admission.text is None:
+            return refuse(admission.status, admission.refusal)
+        request.parsed_json = {"sender": conversation, "message": admission.text}
         return None
 
     def blueprint(self, on_new_message):

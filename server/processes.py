@@ -15,6 +15,8 @@ from pathlib import Path
 
 import requests
 
+from channels.sessions import session_secret
+
 ROOT = Path(__file__).resolve().parent.parent
 RASA = ROOT / ".venv" / "bin" / "rasa"
 # The Rasa server as `make run` starts it: through server.launch, with the speedups applied.
@@ -100,6 +102,8 @@ class Servers:
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "SANIC_WORKERS": str(workers),
             "SANIC_REQUEST_MAX_SIZE": "65536",
+            # Shared with this process, which may issue website and staff tokens (channels/sessions.py).
+            "SESSION_SECRET": session_secret(),
         }
         self.actions = self.rasa = None
         try:
@@ -126,6 +130,7 @@ class Servers:
         started = time.monotonic()
         command = [
             *self.rasa_command, "run", "--model", str(self.model), "--port", str(self.rasa_port),
+            "--interface", "127.0.0.1",
             "--endpoints", str(self.endpoints), "--credentials", str(self.credentials),
         ]  # fmt: skip
         self.rasa = self._start(command, "rasa")

@@ -1,8 +1,9 @@
 """The production profile on one machine (`make run-prod`): nginx in front of two Rasa server
 processes and two action servers, PostgreSQL tracker store, Redis lock store, the website server.
 
-Refuses to start without ACTION_SERVER_SECRET, STAFF_TOKEN and ALLOWED_ORIGINS. The Rasa HTTP API
-stays off (no --enable-api). Ports: PUBLIC_PORT (8000) is nginx; the others listen on 127.0.0.1.
+Refuses to start without ACTION_SERVER_SECRET, STAFF_TOKEN, ALLOWED_ORIGINS and SESSION_SECRET.
+The Rasa HTTP API stays off (no --enable-api). Ports: PUBLIC_PORT (8000) is nginx; the others
+listen on 127.0.0.1.
 Usage: python -m server.prod [--public-port 8000] [--replicas 2] [--run-dir results/prod]
 """
 
@@ -19,12 +20,12 @@ from pathlib import Path
 import psycopg2
 
 from server.processes import ROOT, free_port, wait_until_up
-from staff.retention import prune_older_than
 
 REQUIRED = {
     "ACTION_SERVER_SECRET": "the secret the Rasa servers send to the action servers",
     "STAFF_TOKEN": "the staff pages' password",
     "ALLOWED_ORIGINS": "the web origins allowed to call the Rasa servers (CORS), e.g. https://clinic.example",
+    "SESSION_SECRET": "signs the conversation ids of the website and socket.io (a long random string)",
 }
 SERVICE_DEFAULTS = {
     "POSTGRES_HOST": "127.0.0.1",
@@ -142,7 +143,7 @@ class Topology:
             [PYTHON, "-m", "server.launch", "run", "--model", str(MODEL),
              "--port", str(self.rasa_ports[index]),
              "--endpoints", str(ENDPOINTS), "--credentials", str(ROOT / "credentials.yml"),
-             "--cors", *self.environ["ALLOWED_ORIGINS"].split()],
+             "--interface", "127.0.0.1", "--cors", *self.environ["ALLOWED_ORIGINS"].split()],
             self.env,
         )  # fmt: skip
 
@@ -201,10 +202,6 @@ def main() -> int:
         return 2
     environ = prepare_environment(dict(os.environ))
     ensure_database(environ)
-    retention_days = environ.get("RETENTION_DAYS")
-    if retention_days:
-        pruned = prune_older_than(int(retention_days), ENDPOINTS, environ)
-        print(f"Deleted {pruned} events older than {retention_days} days.")
     topology = Topology(args.run_dir, args.public_port, args.replicas, environ)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:

@@ -26,7 +26,9 @@ from server.long_messages import FALLBACK_INTENT, QUESTION_OPENERS, SENTENCE_BRE
 MAX_PARTS = 4  # more than this is handled whole
 MIN_CONFIDENCE = 0.8
 # "..., and will it bruise", "... and also what is it", "...; how long": a clause that opens a question.
-CLAUSE_BREAK = re.compile(r"\s*[,;]?\s+(?:and also|and|also|plus)\s+(?=\S)|\s*;\s*", re.IGNORECASE)
+# Written for single spaces (runs are collapsed first), so that nothing can backtrack over a run.
+CLAUSE_BREAK = re.compile(r"[,;]? (?:and also|and|also|plus) (?=\S)|; ?", re.IGNORECASE)
+SPACE_RUN = re.compile(r"[^\S\n]+")
 # "hey, does it hurt? and how long...", "... nervous system? And is the fascia thing real?": words
 # before a question that ask nothing.
 LEADING_FILLER = re.compile(
@@ -39,6 +41,7 @@ def question_parts(text: str) -> list[str]:
     """The questions of a message made only of questions; none when any piece is not one."""
     if text.startswith("/"):
         return []
+    text = SPACE_RUN.sub(" ", text)
     parts = [
         LEADING_FILLER.sub("", clause.strip())
         for sentence in SENTENCE_BREAK.split(text)

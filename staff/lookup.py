@@ -1,20 +1,23 @@
 """Ask the running assistant a question as a patient would, and show staff what it made of it.
 
 Usage: python -m staff.lookup "is graston painful?" [--rasa http://127.0.0.1:5005]
-Each lookup is a new conversation whose id starts with "staff-", so the report leaves it out.
+       Q="is graston painful?" python -m staff.lookup  (how `make ask` passes it: never through a shell)
+Each lookup is a new conversation `staff:<id>`, named by a token signed with SESSION_SECRET
+(channels/sessions.py) that only staff tools hold, so the report leaves it out and no patient's
+sender id can pose as one.
 """
 
 import argparse
+import os
 import sys
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
 
+from channels.sessions import SessionTokens
 from server.processes import serving
 from staff.events import ROOT, database_url, read_turns
-from staff.report import STAFF_SENDER_PREFIX
 
 LOOKUP_TIMEOUT_SECONDS = 30
 WEAK_CONFIDENCE = 0.6  # below this, staff are told the match is weak
@@ -63,7 +66,8 @@ class Lookup:
 
 def ask(question: str, rasa_url: str, tracker_store_url: str) -> Lookup:
     """Send `question` to the REST channel as a new conversation; read NLU's verdict from the store."""
-    sender = STAFF_SENDER_PREFIX + uuid.uuid4().hex
+    tokens = SessionTokens()
+    sender = tokens.issue("staff")
     response = requests.post(
         rasa_url.rstrip("/") + "/webhooks/rest/webhook",
         json={"sender": sender, "message": question},
@@ -73,7 +77,7 @@ def ask(question: str, rasa_url: str, tracker_store_url: str) -> Lookup:
     replies = response.json()
     text = "\n".join(reply["text"] for reply in replies if reply.get("text"))
     payload = next((reply["custom"] for reply in replies if "custom" in reply), {})
-    turns = read_turns(tracker_store_url, sender_id=sender)
+    turns = read_turns(tracker_store_url, sender_id=tokens.conversation_of(sender))
     turn = turns[0] if turns else None  # of a question in two parts, the first, as `payload`
     return Lookup(question, text, payload, turn and turn.intent, turn and turn.confidence)
 
@@ -99,11 +103,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("question")
+    parser.add_argument("question", nargs="?", default=os.environ.get("Q", ""))
     parser.add_argument("--rasa", default="http://127.0.0.1:5005")
     parser.add_argument("--endpoints", type=Path, default=ROOT / "endpoints.yml")
     args = parser.parse_args(argv)
-    if not args.question.strip():
+    if not (args.question or "").strip():
         parser.error('give a question, for example: make ask Q="is graston painful?"')
     try:
         lookup = ask(args.question, args.rasa, database_url(args.endpoints))

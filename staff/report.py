@@ -1,23 +1,29 @@
 """What people asked that the assistant could not answer, grouped by similarity, and the top topics.
 
 Usage: python -m staff.report [--since 2026-11-01] [--until 2026-12-01] [--endpoints endpoints.yml]
-Questions are shown with e-mail addresses, phone numbers and links masked, and conversations by a
-short hash of their id (a messaging channel's id can be a phone number).
+Questions are shown with e-mail addresses, phone numbers and links masked and control characters
+removed, and conversations by a keyed hash of their id (a messaging channel's id can be a phone
+number, and an unkeyed hash of a phone number is easily reversed): REPORT_KEY, or a random key per
+run (labels then match within one report only). At most MAX_GROUPED questions, the most recent,
+are grouped, each compared with the groups found so far, never all pairs.
 """
 
 import argparse
 import hashlib
+import hmac
+import os
 import re
+import secrets
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-import numpy
 import sqlalchemy as sa
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics.pairwise import cosine_similarity
 
+from channels.text import printable
 from staff.events import ROOT, Turn, database_url, read_turns
 
 # Reply types that mean "we could not answer this", with how the report names them.
@@ -28,7 +34,9 @@ UNANSWERED = {
     "no_topic": "low confidence: suggestions",
 }
 ANSWERED = ("answer", "more")
-STAFF_SENDER_PREFIX = "staff-"  # lookups from the staff page and `make ask` are not patients
+STAFF_CONVERSATIONS = "staff:"  # lookups from the staff page and `make ask` are not patients
+MAX_GROUPED = 2000  # the most recent unanswered questions that are grouped; older ones are counted
+LABEL_KEY = (os.environ.get("REPORT_KEY") or secrets.token_hex(16)).encode()
 SIMILAR = 0.45  # cosine similarity (TF-IDF of words, stop words left out) for two questions to share a group
 MASKS = (
     (re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), "[e-mail]"),
@@ -62,29 +70,47 @@ class Report:
 
 def mask(text: str) -> str:
     """The text with e-mail addresses, links and phone-like numbers replaced by placeholders."""
+    text = printable(text)
     for pattern, placeholder in MASKS:
         text = pattern.sub(placeholder, text)
     return text
 
 
 def conversation_label(sender_id: str) -> str:
-    """A short, stable stand-in for a conversation id."""
-    return hashlib.sha256(sender_id.encode("utf-8")).hexdigest()[:10]
+    """A short stand-in for a conversation id: keyed, so it cannot be reversed by guessing ids."""
+    return hmac.new(LABEL_KEY, sender_id.encode("utf-8"), hashlib.sha256).hexdigest()[:10]
+
+
+def similar_to_leader(texts: list[str]) -> Callable[[int, list[int]], int | None]:
+    """A function giving the first of the leaders whose question is similar enough to question
+    `index`: one sparse row against the leaders' rows, never all pairs at once."""
+    try:
+        vectors = TfidfVectorizer(stop_words="english").fit_transform(texts)  # rows of unit length
+    except ValueError:  # nothing but stop words: only identical questions are alike
+        return lambda index, leaders: next(
+            (g for g, leader in enumerate(leaders) if texts[leader] == texts[index]), None
+        )
+
+    def first_similar(index: int, leaders: list[int]) -> int | None:
+        if not leaders:
+            return None
+        similarity = (vectors[leaders] @ vectors[index].T).toarray().ravel()
+        return next((g for g, value in enumerate(similarity) if value >= SIMILAR), None)
+
+    return first_similar
 
 
 def group_similar(turns: list[Turn]) -> list[Group]:
     """Greedy grouping: each question joins the first group whose first question is similar enough."""
     if not turns:
         return []
+    turns = sorted(turns, key=lambda turn: turn.time)[-MAX_GROUPED:]
     texts = [mask(turn.text).lower() for turn in turns]
-    try:
-        similarity = cosine_similarity(TfidfVectorizer(stop_words="english").fit_transform(texts))
-    except ValueError:  # nothing but stop words: only identical questions are alike
-        similarity = numpy.array([[float(a == b) for b in texts] for a in texts])
+    first_similar = similar_to_leader(texts)
     leaders: list[int] = []
     groups: list[Group] = []
     for index, turn in enumerate(turns):
-        match = next((g for g, leader in enumerate(leaders) if similarity[index, leader] >= SIMILAR), None)
+        match = first_similar(index, leaders)
         if match is None:
             leaders.append(index)
             groups.append(Group(question=mask(turn.text)))
@@ -100,7 +126,7 @@ def group_similar(turns: list[Turn]) -> list[Group]:
 
 def build_report(turns: list[Turn], since: datetime, until: datetime) -> Report:
     """Group the unanswered questions and count the answered topics of patients' turns."""
-    patients = [turn for turn in turns if not turn.sender_id.startswith(STAFF_SENDER_PREFIX)]
+    patients = [turn for turn in turns if not turn.sender_id.startswith(STAFF_CONVERSATIONS)]
     unanswered = [turn for turn in patients if turn.reply_type in UNANSWERED and turn.text.strip()]
     topics = Counter(turn.topic for turn in patients if turn.reply_type in ANSWERED and turn.topic)
     return Report(since, until, len(patients), group_similar(unanswered), topics.most_common(10))

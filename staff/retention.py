@@ -1,13 +1,11 @@
 """Conversation retention: delete tracker-store events older than a number of days.
 
-Usage: python -m staff.retention DAYS [--endpoints endpoints.yml]  (the production profile runs it
-at start when RETENTION_DAYS is set; run it daily from cron to keep the limit)
+The website server runs it at start and then daily (RETENTION_DAYS, default 90; 0 keeps everything).
+By hand: python -m staff.retention DAYS [--endpoints endpoints.yml]
 """
 
 import argparse
-import os
 import time
-from collections.abc import Mapping
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -15,13 +13,11 @@ import sqlalchemy as sa
 from staff.events import EVENTS, ROOT, database_url
 
 
-def prune_older_than(
-    days: int, endpoints: Path = ROOT / "endpoints.yml", environ: Mapping[str, str] = os.environ
-) -> int:
-    """Delete events older than `days` days; return how many were deleted."""
+def prune_older_than(days: int, url: str) -> int:
+    """Delete events older than `days` days from the tracker store at `url`; return how many."""
     if days < 1:
         raise ValueError("keep at least one day")
-    engine = sa.create_engine(database_url(endpoints, environ))
+    engine = sa.create_engine(url)
     try:
         if not sa.inspect(engine).has_table("events"):
             return 0
@@ -40,7 +36,8 @@ def main() -> None:
     parser.add_argument("days", type=int)
     parser.add_argument("--endpoints", type=Path, default=ROOT / "endpoints.yml")
     args = parser.parse_args()
-    print(f"Deleted {prune_older_than(args.days, args.endpoints)} events older than {args.days} days.")
+    deleted = prune_older_than(args.days, database_url(args.endpoints))
+    print(f"Deleted {deleted} events older than {args.days} days.")
 
 
 if __name__ == "__main__":

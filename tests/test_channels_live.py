@@ -1,12 +1,10 @@
 """End to end through the messaging channels: real Rasa and action servers receive signed provider webhooks;
 the replies go to a fake provider API, which records what would have been sent."""
 
-import asyncio
 import hashlib
 import hmac
 import json
 import random
-import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -22,6 +20,7 @@ from twilio.request_validator import RequestValidator
 
 from channels.formatting import LIMITS
 from server.processes import free_port, serving
+from tests.thread_server import ThreadServer
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "iastm.tar.gz"
@@ -105,14 +104,9 @@ class FakeProvider:
     def __init__(self) -> None:
         self.port = free_port()
         self.calls: list[tuple[str, dict, dict, bytes]] = []  # path, query, headers, body
-        self.loop = asyncio.new_event_loop()
         app = web.Application()
         app.router.add_route("*", "/{path:.*}", self.answer)
-        self.runner = web.AppRunner(app)
-        self.loop.run_until_complete(self.runner.setup())
-        self.loop.run_until_complete(web.TCPSite(self.runner, "127.0.0.1", self.port).start())
-        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self.thread.start()
+        self.server = ThreadServer(app, self.port)
 
     @property
     def base(self) -> str:
@@ -129,9 +123,7 @@ class FakeProvider:
         return web.json_response({"recipient_id": "0", "message_id": f"m_{len(self.calls)}"})
 
     def stop(self) -> None:
-        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(timeout=10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(timeout=10)
+        self.server.stop()
 
     def sent(self, channel: str, recipient: str) -> list[Sent]:
         """Every message sent so far through `channel` to `recipient`, in order."""

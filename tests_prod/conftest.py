@@ -12,6 +12,7 @@ SECRETS = {
     "ACTION_SERVER_SECRET": "test-action-secret",
     "STAFF_TOKEN": "test-staff-token",
     "ALLOWED_ORIGINS": "https://clinic.example",
+    "SESSION_SECRET": "test-session-secret",
     "POSTGRES_DB": "iastm_prod_test_" + uuid.uuid4().hex[:8],
     "REDIS_DB": "2",
     "NGINX_RATE_PER_SECOND": "1000",  # the load test comes from one address

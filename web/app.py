@@ -1,7 +1,12 @@
 """The clinic website side: a demo clinic page with the chat widget, and the staff pages.
 
 The widget talks only to this server (same origin), which checks the input and relays it to the
-Rasa server's REST channel, so the Rasa port need not be public. The staff pages (/staff: lookup,
+Rasa server's REST channel, so the Rasa port need not be public. The widget's conversation is a
+token this server issues (POST /chat/session, channels/sessions.py): no one without it can write
+into or read from that conversation. JSON endpoints take JSON only; every response carries
+security headers (a content security policy without inline script, no framing by other sites,
+no MIME sniffing, no referrer). Conversations older than RETENTION_DAYS (default 90; 0 keeps
+everything) are deleted at start and then every day. The staff pages (/staff: lookup,
 /staff/report: unanswered questions) need the STAFF_TOKEN as password (HTTP Basic) or bearer token.
 Usage: python -m web.app [--port 8080] [--rasa http://127.0.0.1:5005] [--endpoints endpoints.yml]
 """
@@ -13,7 +18,6 @@ import binascii
 import dataclasses
 import hmac
 import os
-import re
 from pathlib import Path
 
 import aiohttp
@@ -22,19 +26,30 @@ import sqlalchemy as sa
 from aiohttp import web
 
 from actions.clinic import load_clinic
+from channels.sessions import SessionTokens
 from staff import lookup, report
 from staff.events import ROOT, database_url
+from staff.retention import prune_older_than
 
 STATIC = Path(__file__).resolve().parent / "static"
 MAX_MESSAGE_CHARS = 1000  # for the staff lookup; the REST channel sets the chat limit
 MAX_BODY_BYTES = 16 * 1024
-# The widget makes a random id (crypto.randomUUID, dashes removed); anything else is refused.
-SENDER_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; "
+    "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'self'",
+    "X-Frame-Options": "SAMEORIGIN",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+RETENTION_CHECK_SECONDS = 24 * 3600
 RASA_TIMEOUT = aiohttp.ClientTimeout(total=30)
 RASA_URL = web.AppKey("rasa_url", str)
 CLIENT = web.AppKey("client", aiohttp.ClientSession)
 STAFF_TOKEN = web.AppKey("staff_token", str)
 TRACKER_STORE = web.AppKey("tracker_store", str)
+TOKENS = web.AppKey("tokens", SessionTokens)
+RETENTION_DAYS = web.AppKey("retention_days", int)
 
 
 def refuse(status: int, message: str) -> web.Response:
@@ -42,24 +57,40 @@ def refuse(status: int, message: str) -> web.Response:
     return web.json_response({"error": message}, status=status)
 
 
-async def chat(request: web.Request) -> web.Response:
-    """Relay one message to the Rasa REST channel; 4xx for bad input, 503 when Rasa is away."""
+async def json_body(request: web.Request) -> dict | web.Response:
+    """The request's JSON object, or the refusal to send: 415 for another content type, 400 when
+    it is not a JSON object."""
+    if request.content_type != "application/json":
+        return refuse(415, "Send JSON (Content-Type: application/json).")
     try:
         body = await request.json()
     except ValueError:
         return refuse(400, "The message could not be read. Please try again.")
-    if not isinstance(body, dict):
-        return refuse(400, "The message could not be read. Please try again.")
+    return body if isinstance(body, dict) else refuse(400, "The message could not be read. Please try again.")
+
+
+async def new_session(request: web.Request) -> web.Response:
+    """A new conversation for the widget: a token only this browser will hold."""
+    return web.json_response({"session": request.app[TOKENS].issue("web")})
+
+
+async def chat(request: web.Request) -> web.Response:
+    """Relay one message to the Rasa REST channel; 4xx for bad input, 503 when Rasa is away."""
+    body = await json_body(request)
+    if isinstance(body, web.Response):
+        return body
     sender, message = body.get("sender"), body.get("message")
-    if not isinstance(sender, str) or not SENDER_ID.match(sender):
-        return refuse(400, "This chat session is not valid. Please reload the page.")
+    if request.app[TOKENS].conversation_of(sender, kinds=("web",)) is None:
+        return refuse(401, "This chat session is not valid. Please reload the page.")
     if not isinstance(message, str) or not message.strip():
         return refuse(400, "Please type a question.")
     # No length check here: the REST channel reads a long message for an emergency before it
     # refuses it (the body itself is capped at MAX_BODY_BYTES).
     url = request.app[RASA_URL] + "/webhooks/rest/webhook"
     try:
-        async with request.app[CLIENT].post(url, json={"sender": sender, "message": message}) as reply:
+        forwarded = {"X-Forwarded-For": request.remote or ""}  # rate limits count the visitor's address
+        relay = request.app[CLIENT].post(url, json={"sender": sender, "message": message}, headers=forwarded)
+        async with relay as reply:
             if 400 <= reply.status < 500:  # the REST channel's own refusal, e.g. too many messages
                 refusal = await reply.json(content_type=None)
                 return refuse(reply.status, refusal.get("error") or "That message could not be sent.")
@@ -90,6 +121,11 @@ async def index(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC / "index.html")
 
 
+async def demo_css(request: web.Request) -> web.FileResponse:
+    """The demo clinic page's style sheet."""
+    return web.FileResponse(STATIC / "demo.css")
+
+
 def staff_credential_ok(authorization: str, token: str) -> bool:
     """Whether an Authorization header carries the staff token (Bearer, or Basic with any user name)."""
     scheme, _, value = authorization.partition(" ")
@@ -101,6 +137,19 @@ def staff_credential_ok(authorization: str, token: str) -> bool:
     elif scheme.lower() != "bearer":
         return False
     return hmac.compare_digest(value.encode("utf-8"), token.encode("utf-8"))
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler):
+    """Every response, errors included, with the headers of SECURITY_HEADERS."""
+    try:
+        response = await handler(request)
+    except web.HTTPException as error:
+        response = error
+    response.headers.update(SECURITY_HEADERS)
+    if isinstance(response, web.HTTPException):
+        raise response
+    return response
 
 
 @web.middleware
@@ -131,10 +180,10 @@ async def staff_report_page(request: web.Request) -> web.FileResponse:
 
 async def staff_ask(request: web.Request) -> web.Response:
     """The assistant's answer to a question, with the matched intent, confidence and references."""
-    try:
-        question = (await request.json()).get("question")
-    except (ValueError, AttributeError):
-        return refuse(400, 'Send {"question": "..."}.')
+    body = await json_body(request)
+    if isinstance(body, web.Response):
+        return body
+    question = body.get("question")
     if not isinstance(question, str) or not question.strip():
         return refuse(400, "Please type a question.")
     if len(question) > MAX_MESSAGE_CHARS:
@@ -194,14 +243,39 @@ async def _client(app: web.Application):
     await app[CLIENT].close()
 
 
-def create_app(rasa_url: str, tracker_store_url: str | None = None, staff_token: str = "") -> web.Application:
-    """The web application, relaying to the Rasa server at `rasa_url`."""
-    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[staff_only])
+async def _retention(app: web.Application):
+    """Delete old conversations now and then every day, while the server runs."""
+
+    async def prune_daily() -> None:
+        while True:
+            try:
+                await asyncio.to_thread(prune_older_than, app[RETENTION_DAYS], app[TRACKER_STORE])
+            except sa.exc.SQLAlchemyError as error:
+                print(f"Retention: the conversation store could not be pruned ({type(error).__name__}).")
+            await asyncio.sleep(RETENTION_CHECK_SECONDS)
+
+    task = asyncio.create_task(prune_daily()) if app[RETENTION_DAYS] > 0 else None
+    yield
+    if task:
+        task.cancel()
+
+
+def create_app(
+    rasa_url: str, tracker_store_url: str | None = None, staff_token: str = "", retention_days: int = 0
+) -> web.Application:
+    """The web application, relaying to the Rasa server at `rasa_url`; with `retention_days`,
+    conversations older than that are deleted at start and daily."""
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[security_headers, staff_only])
     app[RASA_URL] = rasa_url.rstrip("/")
     app[TRACKER_STORE] = tracker_store_url or database_url()
     app[STAFF_TOKEN] = staff_token
+    app[TOKENS] = SessionTokens()
+    app[RETENTION_DAYS] = retention_days
     app.cleanup_ctx.append(_client)
+    app.cleanup_ctx.append(_retention)
     app.router.add_get("/", index)
+    app.router.add_get("/demo.css", demo_css)
+    app.router.add_post("/chat/session", new_session)
     app.router.add_post("/chat", chat)
     app.router.add_get("/chat/status", status)
     app.router.add_get("/chat/config", config)
@@ -224,7 +298,8 @@ def main() -> None:
         "--endpoints", type=Path, default=ROOT / "endpoints.yml", help="where the tracker store is"
     )
     args = parser.parse_args()
-    app = create_app(args.rasa, database_url(args.endpoints), os.environ.get("STAFF_TOKEN", ""))
+    retention = int(os.environ.get("RETENTION_DAYS", "90"))
+    app = create_app(args.rasa, database_url(args.endpoints), os.environ.get("STAFF_TOKEN", ""), retention)
     web.run_app(app, host=args.host, port=args.port, print=None)
 
 

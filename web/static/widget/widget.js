@@ -1,7 +1,9 @@
 /* The IASTM FAQ assistant's chat widget: a bubble that opens a chat panel.
  *
  * Embed: <link rel="stylesheet" href="/widget/widget.css"><script src="/widget/widget.js" defer></script>
- * It talks to the same origin (POST /chat, GET /chat/status, GET /chat/config; see web/app.py).
+ * It talks to the same origin (POST /chat/session, POST /chat, GET /chat/status, GET /chat/config; see
+ * web/app.py). The conversation is a token the server issues (POST /chat/session): the widget
+ * never makes up an id of its own.
  * Everything shown is set as text (textContent), never as HTML. The conversation is kept in
  * sessionStorage: it survives reloads in this browser tab's session and is never shared.
  */
@@ -14,10 +16,10 @@
   function load() {
     try {
       var saved = JSON.parse(sessionStorage.getItem(STORE_KEY));
-      if (saved && typeof saved.sender === "string" && Array.isArray(saved.entries) &&
-          Array.isArray(saved.outbox)) return saved;
+      if (saved && (saved.sender === null || typeof saved.sender === "string") &&
+          Array.isArray(saved.entries) && Array.isArray(saved.outbox)) return saved;
     } catch (ignored) { /* a damaged store starts a new conversation */ }
-    return { sender: crypto.randomUUID().replace(/-/g, ""), entries: [], outbox: [], open: false };
+    return { sender: null, entries: [], outbox: [], open: false };
   }
 
   // entries: what the conversation shows; outbox: messages not yet answered, sent one at a time.
@@ -185,18 +187,39 @@
   }
 
   // --- talking to the server ---------------------------------------------------------------
+  // A conversation token from the server, asked for once (and again if the server no longer knows it).
+  function withSession() {
+    if (state.sender) return Promise.resolve(state.sender);
+    return fetch("/chat/session", { method: "POST" }).then(function (response) {
+      if (!response.ok) throw new Error("The assistant cannot be reached right now.");
+      return response.json();
+    }).then(function (body) {
+      state.sender = body.session;
+      save();
+      return state.sender;
+    });
+  }
+
   function deliver() {
     sending = true;
     typing.hidden = false;
-    fetch("/chat", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ sender: state.sender, message: state.outbox[0] }),
+    withSession().then(function () {
+      return fetch("/chat", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ sender: state.sender, message: state.outbox[0] }),
+      });
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (body) {
         return { status: response.status, body: body };
       });
     }).then(function (result) {
+      if (result.status === 401) {  // the token is no longer valid: a new conversation, same message
+        state.sender = null;
+        save();
+        deliver();
+        return;
+      }
       if (result.status === 503 || result.status === 502 || result.status >= 500) {
         throw new Error(result.body.error || "The assistant cannot be reached right now.");
       }

@@ -1,0 +1,77 @@
+"""What every channel does with a user's message before Rasa reads it: bounded work, one place.
+
+Every input channel the server runs (REST, socket.io, Telegram, Slack, Twilio, Messenger) passes
+each message through `MessageGate.admit` before Rasa sees it:
+- control characters are removed and runs of spaces become one space, so no pattern downstream meets
+  a run to backtrack over;
+- triage (triage/) reads the whole text first; a message longer than `max_chars` is then cut to
+  the emergency sentence it holds, or, with none, refused with a clear message;
+- a conversation may send at most `per_minute` messages a minute (bursts of 10);
+- the text goes on in at most `max_chars` characters, so NLU, question splitting and question focus
+  work on a bounded text.
+Plain code: no Rasa imports, so the channels and their tests share it.
+"""
+
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from channels.text import tidy
+from triage.triage import emergency_excerpt
+
+MAX_MESSAGE_CHARS = 1000
+MESSAGES_PER_MINUTE = 30
+BURST = 10
+TOO_LONG = "Please keep messages under {limit} characters."
+TOO_MANY = "Too many messages at once. Please wait a moment and try again."
+
+
+class RateLimit:
+    """A token bucket per key: `per_minute` a minute in bursts of `burst`, for the `capacity` most
+    recently seen keys (the least recently seen is forgotten first, so memory stays bounded)."""
+
+    def __init__(self, per_minute: float, burst: int = BURST, capacity: int = 100_000) -> None:
+        self.rate = per_minute / 60
+        self.burst = burst
+        self.capacity = capacity
+        self.buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+
+    def allow(self, key: str, now: float | None = None) -> bool:
+        """Take a token for `key` if one is left."""
+        now = time.monotonic() if now is None else now
+        tokens, last = self.buckets.pop(key, (float(self.burst), now))
+        tokens = min(self.burst, tokens + (now - last) * self.rate)
+        allowed = tokens >= 1
+        self.buckets[key] = (tokens - 1 if allowed else tokens, now)
+        if len(self.buckets) > self.capacity:
+            self.buckets.popitem(last=False)
+        return allowed
+
+
+@dataclass(frozen=True)
+class Admission:
+    """The text to hand to Rasa, or (text None) the refusal to give the user and its HTTP status."""
+
+    text: str | None
+    refusal: str | None = None
+    status: int = 200
+
+
+class MessageGate:
+    """See the module docstring."""
+
+    def __init__(self, max_chars: int = MAX_MESSAGE_CHARS, per_minute: float = MESSAGES_PER_MINUTE) -> None:
+        self.max_chars = max_chars
+        self.per_conversation = RateLimit(per_minute)
+
+    def admit(self, conversation: str, text: str) -> Admission:
+        """What becomes of one message of `conversation`."""
+        text = tidy(text)
+        if len(text) > self.max_chars:
+            excerpt = emergency_excerpt(text, self.max_chars)
+            if excerpt is None:
+                return Admission(None, TOO_LONG.format(limit=self.max_chars), 413)
+            text = excerpt
+        if not self.per_conversation.allow(conversation):
+            return Admission(None, TOO_MANY, 429)
+        return Admission(text)

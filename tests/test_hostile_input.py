@@ -1,0 +1,186 @@
+"""A hostile public cannot stall, flood or hijack the assistant: the pieces, without servers.
+
+Bounded work per message (the message gate every channel shares), conversation ids no one can
+forge or cross between channels, client addresses that cannot be spoofed, a report that stays
+small and cannot be reversed to phone numbers, logs without message text, `make ask` without a shell.
+"""
+
+import hashlib
+import multiprocessing
+import re
+import subprocess
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from types import SimpleNamespace
+
+from channels.gate import TOO_MANY, MessageGate, RateLimit
+from channels.sessions import SessionTokens, namespaced, provider_id
+from channels.text import printable, tidy
+from nlu_addons.spelling import SpellingCorrector
+from server.input_guard import GuardedRestInput, client_address
+from server.log_privacy import without_message_text
+from server.long_messages import MAX_QUESTIONS, question_sentences
+from server.two_questions import question_parts
+from staff import report
+from staff.events import Turn
+
+ROOT = Path(__file__).resolve().parent.parent
+# Inputs that took seconds to minutes on the old code: runs of spaces for the clause splitter, one
+# enormous unknown word for the spelling corrector, hundreds of sentences for question focus.
+PATHOLOGICAL = [
+    "a" + " " * 5000 + "a",
+    "is it safe" + " " * 3000 + ", and" + " " * 3000 + "x",
+    "x" * 5000,
+    "why? " * 2000,
+]
+
+
+def _run_all(texts: list[str]) -> None:
+    corrector = SpellingCorrector({"graston": 5, "painful": 3})
+    for text in texts:
+        question_parts(text)
+        question_sentences(text)
+        corrector.correct(text)
+        tidy(text)
+
+
+def test_pathological_text_is_handled_in_linear_time_without_hanging():
+    """Each of these kept a CPU busy for seconds or minutes; now all of them take milliseconds. The
+    generous limit only catches a hang (a timing target is the benchmark's job)."""
+    worker = multiprocessing.get_context("spawn").Process(target=_run_all, args=(PATHOLOGICAL,))
+    worker.start()
+    worker.join(60)
+    hung = worker.is_alive()
+    worker.kill()
+    assert not hung and worker.exitcode == 0
+
+
+def test_question_focus_parses_a_bounded_number_of_sentences():
+    assert len(question_sentences("why? " * 200)) == MAX_QUESTIONS
+
+
+def test_the_spelling_corrector_leaves_an_enormous_word_alone():
+    assert SpellingCorrector({"graston": 5}).correct_word("g" * 1000) == "g" * 1000
+
+
+def test_tidy_removes_control_characters_and_collapses_runs():
+    assert tidy("is\x00 it\u200b   \t painful?\x9b\x1b[31m \n\n\n ok") == "is it painful?[31m\nok"
+    assert printable("evil\x9b2J\x1b]0;title\x07 text") == "evil2J]0;title text"
+
+
+def test_the_gate_reads_the_whole_text_then_bounds_it():
+    gate = MessageGate(max_chars=100, per_minute=30)
+    chatter = "I have a question about scraping and its price. " * 10
+    refused = gate.admit("rest:a", chatter)
+    assert (refused.text, refused.status) == (None, 413) and "100 characters" in refused.refusal
+    urgent = gate.admit("rest:a", chatter + "Now my husband collapsed and is not breathing.")
+    assert urgent.text == "Now my husband collapsed and is not breathing"
+    assert gate.admit("rest:a", "is   it\x00 painful?").text == "is it painful?"
+
+
+def test_the_gate_limits_each_conversation_and_its_memory_stays_bounded():
+    gate = MessageGate(per_minute=30)
+    answers = [gate.admit("telegram:1", "hi").status for _ in range(12)]
+    assert answers[:10] == [200] * 10 and answers[10:] == [429, 429]
+    assert gate.admit("telegram:1", "hi").refusal == TOO_MANY
+    assert gate.admit("telegram:2", "hi").status == 200  # another conversation is not held up
+    limit = RateLimit(per_minute=60, capacity=100)
+    for number in range(10_000):
+        limit.allow(f"sender-{number}")
+    assert len(limit.buckets) == 100
+
+
+def test_tokens_cannot_be_forged_and_name_their_kind_of_conversation():
+    tokens = SessionTokens("secret")
+    web = tokens.issue("web")
+    assert tokens.conversation_of(web) == "web:" + web.split("-", 1)[1].split(".")[0]
+    assert tokens.conversation_of(web, kinds=("socketio",)) is None
+    assert SessionTokens("another secret").conversation_of(web) is None
+    body, _ = web.split(".")
+    for forged in (body, body + "." + "0" * 32, web + "x", "staff" + web[3:], 42, None, ""):
+        assert tokens.conversation_of(forged) is None
+
+
+def test_conversations_are_namespaced_by_channel():
+    assert namespaced("telegram", "12345678") == "telegram:12345678"
+    assert provider_id("twilio:whatsapp:+15551234567") == "whatsapp:+15551234567"
+    rest = GuardedRestInput(tokens=SessionTokens("secret"))
+    assert rest.conversation_of("12345678") == "rest:12345678"  # a Telegram chat's id stays a REST id
+    staff = SessionTokens("secret").issue("staff")
+    assert rest.conversation_of(staff).startswith("staff:")
+    assert rest.conversation_of(SessionTokens("secret").issue("socketio")) is None
+    assert rest.conversation_of("staff-" + "a" * 32) == "rest:staff-" + "a" * 32  # a patient, not staff
+    for bad in ("telegram:12345678", "../../etc", "x", None, 7):
+        assert rest.conversation_of(bad) is None
+
+
+def request_from(peer: str, forwarded: str = "") -> SimpleNamespace:
+    return SimpleNamespace(ip=peer, headers={"x-forwarded-for": forwarded} if forwarded else {})
+
+
+def test_a_forwarded_address_is_believed_only_from_a_trusted_proxy():
+    trusted = frozenset({"127.0.0.1", "10.0.0.2"})
+    assert client_address(request_from("198.51.100.9", "1.2.3.4"), trusted) == "198.51.100.9"
+    assert client_address(request_from("127.0.0.1", "203.0.113.7"), trusted) == "203.0.113.7"
+    # a visitor's own X-Forwarded-For is left of the address the first proxy saw: never reached
+    assert (
+        client_address(request_from("127.0.0.1", "6.6.6.6, 203.0.113.7, 10.0.0.2"), trusted) == "203.0.113.7"
+    )
+    assert client_address(request_from("127.0.0.1"), trusted) == "127.0.0.1"
+
+
+def turns(*texts: str, sender: str = "telegram:+15551234567") -> list[Turn]:
+    now = datetime(2026, 11, 20, tzinfo=timezone.utc)
+    return [
+        Turn(sender, now + timedelta(minutes=index), text, "out_of_scope", 0.9, "no_answer", None)
+        for index, text in enumerate(texts)
+    ]
+
+
+def test_report_labels_are_keyed_and_staff_lookups_are_left_out():
+    label = report.conversation_label("telegram:+15551234567")
+    assert label != hashlib.sha256(b"telegram:+15551234567").hexdigest()[:10]
+    built = report.build_report(
+        turns("how much does it cost?") + turns("price?", sender="staff:" + "a" * 32),
+        datetime(2026, 11, 1, tzinfo=timezone.utc),
+        datetime(2026, 12, 1, tzinfo=timezone.utc),
+    )
+    assert built.questions == 1 and built.groups[0].conversations == {label}
+
+
+def test_report_text_has_no_control_characters():
+    built = report.group_similar(turns("price?\x1b]0;pwned\x07\x9b2J"))
+    assert built[0].question == "price?]0;pwned2J"
+
+
+def test_a_flood_of_junk_is_grouped_within_a_bounded_size():
+    flood = turns(*(f"junk{number} question" for number in range(report.MAX_GROUPED + 500)))
+    groups = report.group_similar(flood)
+    assert sum(group.count for group in groups) == report.MAX_GROUPED
+
+
+def test_message_text_is_dropped_from_logs_in_every_renderer():
+    assert (
+        without_message_text('{"text": "my name is Jo", "event": "x"}')
+        == '{"text": "[removed]", "event": "x"}'
+    )
+    console = "rest.message.received.timeout  text='my name is Jo' sender_id=abc"
+    assert without_message_text(console) == "rest.message.received.timeout  text=[removed] sender_id=abc"
+    coloured = "timeout \x1b[36mtext\x1b[0m=\x1b[35m'Jo Doe'\x1b[0m"
+    assert "Jo Doe" not in without_message_text(coloured)
+
+
+def test_make_ask_passes_the_question_through_the_environment_not_a_shell():
+    question = 'is it "painful"?"; touch /tmp/PWNED-by-make-ask; echo "'
+    dry_run = subprocess.run(
+        ["make", "-n", "--always-make", "ask", f"Q={question}"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert "PWNED" not in dry_run.stdout and "staff.lookup" in dry_run.stdout
+
+
+def test_the_servers_listen_on_this_machine_only_and_allow_no_wildcard_origin():
+    serve = (ROOT / "scripts" / "serve.sh").read_text(encoding="utf-8")
+    assert '--interface "$RASA_INTERFACE"' in serve and "RASA_INTERFACE=${RASA_INTERFACE:-127.0.0.1}" in serve
+    assert not re.search(r"--cors\s+\"?\*", serve)
+    prod = (ROOT / "server" / "prod.py").read_text(encoding="utf-8")
+    assert '"--interface", "127.0.0.1"' in prod
