@@ -115,10 +115,11 @@ def test_markdown_becomes_plain_text_or_slack_mrkdwn():
 @pytest.fixture
 async def tracker_store():
     store = InMemoryTrackerStore(Domain.empty())
-    tracker = DialogueStateTracker("offered", None)
-    tracker.update(UserUttered("hi"))
-    tracker.update(BotUttered("Hello!", {"buttons": BUTTONS}))
-    await store.save(tracker)
+    for conversation in ("offered", "telegram:offered"):  # as numbered.py and a channel name it
+        tracker = DialogueStateTracker(conversation, None)
+        tracker.update(UserUttered("hi"))
+        tracker.update(BotUttered("Hello!", {"buttons": BUTTONS}))
+        await store.save(tracker)
     plain = DialogueStateTracker("answered", None)
     plain.update(BotUttered("Hello!", {"buttons": BUTTONS}))
     plain.update(BotUttered("An answer without buttons."))
@@ -244,7 +245,7 @@ async def test_telegram_webhook_checks_the_secret_token(tracker_store):
         {"status": "ok"},
     )
     [message] = await inbox.wait()
-    assert (message.sender_id, message.text, message.input_channel) == ("42", "hi", "telegram")
+    assert (message.sender_id, message.text, message.input_channel) == ("telegram:42", "hi", "telegram")
 
 
 async def test_telegram_button_press_is_acknowledged_and_long_payloads_go_by_number(tracker_store):
@@ -356,7 +357,7 @@ async def test_slack_webhook(tracker_store):
     press = slack_press("/ask_painful")
     assert receive(press, slack_headers(press, content_type="application/x-www-form-urlencoded"))[0] == 200
     first, second = await inbox.wait(2)
-    assert (first.sender_id, first.text, first.output_channel.channel) == ("U1", "is it painful?", "D1")
+    assert (first.sender_id, first.text, first.output_channel.channel) == ("slack:U1", "is it painful?", "D1")
     assert second.text == "/ask_painful"
 
 
@@ -401,7 +402,7 @@ async def test_twilio_webhook_checks_the_signature_of_the_public_url(tracker_sto
     reply = behind_proxy.receive(request(tracker_store, body, headers, local_url), inbox)
     assert reply.status == 200 and reply.content_type == "text/xml" and b"<Response>" in reply.body
     [message] = await inbox.wait()
-    assert (message.sender_id, message.text) == ("whatsapp:+15551234567", "does it bruise?")
+    assert (message.sender_id, message.text) == ("twilio:whatsapp:+15551234567", "does it bruise?")
     assert message.output_channel.from_number == "whatsapp:+14155238886"
 
 
@@ -468,7 +469,7 @@ async def test_messenger_webhook(tracker_store):
         {"status": "ok"},
     )
     [message] = await inbox.wait()
-    assert (message.sender_id, message.text, message.input_channel) == ("7", "hi", "facebook")
+    assert (message.sender_id, message.text, message.input_channel) == ("facebook:7", "hi", "facebook")
 
 
 # Outbound: what each output channel would send

@@ -1,17 +1,15 @@
-"""The REST input guard's parts: the per-sender rate limit and the sender id rule."""
+"""The REST input guard's parts: the rate limit every channel's gate uses and the sender id rule."""
 
-from server import input_guard
-from server.input_guard import SENDER_ID, SenderRateLimit
+from channels.gate import RateLimit
+from server.input_guard import SENDER_ID
 
 
-def test_a_sender_gets_a_burst_then_the_rate(monkeypatch):
-    now = [1000.0]
-    monkeypatch.setattr(input_guard.time, "monotonic", lambda: now[0])
-    limit = SenderRateLimit(per_minute=30, burst=3)
-    assert [limit.allow("a") for _ in range(4)] == [True, True, True, False]
-    assert limit.allow("b")  # others are not affected
-    now[0] += 2  # 30 a minute: one more message after 2 seconds
-    assert limit.allow("a") and not limit.allow("a")
+def test_a_sender_gets_a_burst_then_the_rate():
+    limit = RateLimit(per_minute=30, burst=3)
+    assert [limit.allow("a", now=1000.0) for _ in range(4)] == [True, True, True, False]
+    assert limit.allow("b", now=1000.0)  # others are not affected
+    # 30 a minute: one more message after 2 seconds
+    assert limit.allow("a", now=1002.0) and not limit.allow("a", now=1002.0)
 
 
 def test_sender_ids_must_look_random():

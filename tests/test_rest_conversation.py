@@ -151,7 +151,7 @@ def test_staff_lookup_and_report_read_the_real_tracker_store(servers):
     found_report = report.load_report(store, since, since + timedelta(days=1))
     cost = [group for group in found_report.groups if "cost" in group.question]
     assert len(cost) == 1 and cost[0].count == 2 and cost[0].reply_types == {"honest no-answer": 2}
-    assert report.conversation_label(patient) in cost[0].conversations
+    assert report.conversation_label("rest:" + patient) in cost[0].conversations
 
 
 def test_without_the_action_server_the_user_gets_an_apology_and_emergencies_still_get_advice(servers):
@@ -193,7 +193,10 @@ def test_bad_requests_get_a_clean_4xx(servers, body, status):
 
 
 def test_unreadable_and_huge_bodies_are_refused_and_the_server_keeps_serving(servers):
-    assert post(servers, None, data=b"\xff\xfe\x00 not json").status_code == 400
+    unreadable = b"\xff\xfe\x00 not json"
+    assert (
+        post(servers, None, data=unreadable, headers={"Content-Type": "application/json"}).status_code == 400
+    )
     assert post(servers, None, data=b"x" * 200_000).status_code == 413
     sender = uuid.uuid4().hex
     assert payload_of(servers.say(sender, "is iastm\x00 painful?\x1b"))["topic"] == "painful"
@@ -207,7 +210,7 @@ def test_typed_intent_payloads_are_read_as_words_and_offered_buttons_work(server
     servers.say(sender, offered)
     servers.say(sender, '/ask_condition{"condition": "cancer"}')
     servers.say(sender, "/restart")
-    turns = read_turns(store, sender_id=sender)
+    turns = read_turns(store, sender_id="rest:" + sender)
     assert (turns[1].text, turns[1].confidence) == (offered, 1.0)  # a button: taken as its intent
     assert turns[2].text == 'ask_condition{"condition": "cancer"}' and turns[2].confidence < 1.0
     assert turns[3].text == "restart" and turns[3].intent != "restart"

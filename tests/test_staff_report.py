@@ -3,16 +3,20 @@
 Conversations are written by Rasa's own SQLTrackerStore, so the report reads the real schema.
 """
 
+import asyncio
 import uuid
 from datetime import datetime, timezone
 
 import psycopg2
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from staff.events import read_turns
 from staff.report import as_text, conversation_label, load_report, mask, period
+from web.app import create_app
 
 NOV = datetime(2026, 11, 1, tzinfo=timezone.utc)
 DEC = datetime(2026, 12, 1, tzinfo=timezone.utc)
@@ -35,7 +39,7 @@ SEEDED = [
     ("web-d", 14, "blorp the fascia zigzag", "nlu_fallback", "did_you_mean", None),
     ("web-d", 14, "what about bruises", "ask_bruising", "answer", "bruising"),
     ("web-e", 20, "is it painful?", "ask_painful", "answer", "painful"),
-    ("staff-1234", 20, "how much does a session cost?", "out_of_scope", "no_answer", None),
+    ("staff:1234", 20, "how much does a session cost?", "out_of_scope", "no_answer", None),
     ("web-f", 0, "how much does a session cost?", "out_of_scope", "no_answer", None),
 ]
 
@@ -124,3 +128,24 @@ def test_the_period_defaults_to_the_last_month_and_takes_dates():
     assert 30 <= (until - since).days <= 31
     with pytest.raises(ValueError):
         period("yesterday", None)
+
+
+async def test_the_website_server_deletes_old_conversations_at_start_and_keeps_recent_ones(tmp_path):
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    store = SQLTrackerStore(dialect="sqlite", db=str(tmp_path / "tracker.db"))
+    old = DialogueStateTracker("web:old", slots=[])
+    old.update(UserUttered("an old question", {"name": "greet"}, timestamp=1_000_000.0))
+    recent = DialogueStateTracker("web:new", slots=[])
+    recent.update(UserUttered("a new question", {"name": "greet"}))
+    for tracker in (old, recent):
+        await store.save(tracker)
+    client = TestClient(TestServer(create_app("http://127.0.0.1:9", url, retention_days=30)))
+    await client.start_server()
+    try:
+        for _ in range(100):  # the pruning runs in the background as the server starts
+            if not read_turns(url, sender_id="web:old"):
+                break
+            await asyncio.sleep(0.05)
+        assert not read_turns(url, sender_id="web:old") and read_turns(url, sender_id="web:new")
+    finally:
+        await client.close()

@@ -12,6 +12,7 @@ import pytest
 import requests
 from aiohttp.test_utils import TestClient, TestServer
 
+from channels.sessions import SessionTokens
 from server.processes import serving
 from web.app import create_app
 
@@ -107,7 +108,8 @@ async def test_the_website_relay_passes_an_emergency_through(servers):
     await client.start_server()
     try:
         response = await client.post(
-            "/chat", json={"sender": uuid.uuid4().hex, "message": "i swallowed all my sleeping pills"}
+            "/chat",
+            json={"sender": SessionTokens().issue("web"), "message": "i swallowed all my sleeping pills"},
         )
         assert response.status == 200 and emergency_of(await response.json())["tier"] == "poisoning_overdose"
     finally:

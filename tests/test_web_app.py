@@ -6,9 +6,10 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from web.app import MAX_MESSAGE_CHARS, create_app
+from channels.sessions import SessionTokens
+from web.app import MAX_MESSAGE_CHARS, SECURITY_HEADERS, create_app
 
-SENDER = "0123456789abcdef0123456789abcdef"
+SENDER = SessionTokens().issue("web")  # as POST /chat/session issues it
 
 
 async def fake_rasa_reply(request: web.Request) -> web.Response:
@@ -35,6 +36,22 @@ async def client_for(rasa_url: str) -> TestClient:
     return client
 
 
+async def test_the_server_issues_the_widgets_conversation_and_sends_security_headers(rasa_url):
+    client = await client_for(rasa_url)
+    try:
+        issued = await (await client.post("/chat/session")).json()
+        assert SessionTokens().conversation_of(issued["session"], kinds=("web",))
+        for path in ("/", "/chat/status", "/staff", "/widget/widget.js", "/no-such-page"):
+            response = await client.get(path)
+            assert {key: response.headers.get(key) for key in SECURITY_HEADERS} == SECURITY_HEADERS, path
+        assert "script-src 'self'" in SECURITY_HEADERS["Content-Security-Policy"]
+        assert "frame-ancestors" in SECURITY_HEADERS["Content-Security-Policy"]
+        page = await (await client.get("/")).text()
+        assert "<script>" not in page and "<style>" not in page  # nothing inline for the policy to allow
+    finally:
+        await client.close()
+
+
 async def test_a_message_is_relayed_and_the_reply_returned(rasa_url):
     client = await client_for(rasa_url)
     try:
@@ -51,9 +68,11 @@ async def test_a_message_is_relayed_and_the_reply_returned(rasa_url):
     [
         ({"sender": SENDER, "message": ""}, 400, "type a question"),
         ({"sender": SENDER, "message": 42}, 400, "type a question"),
-        ({"sender": "../../etc", "message": "hi"}, 400, "reload the page"),
-        ({"sender": "user1", "message": "hi"}, 400, "reload the page"),
-        ({"message": "hi"}, 400, "reload the page"),
+        ({"sender": "../../etc", "message": "hi"}, 401, "reload the page"),
+        ({"sender": "0123456789abcdef0123456789abcdef", "message": "hi"}, 401, "reload the page"),
+        ({"sender": SessionTokens().issue("staff"), "message": "hi"}, 401, "reload the page"),
+        ({"sender": SessionTokens("another secret").issue("web"), "message": "hi"}, 401, "reload the page"),
+        ({"message": "hi"}, 401, "reload the page"),
         (["not", "an", "object"], 400, "could not be read"),
     ],
 )
@@ -83,8 +102,13 @@ async def test_a_long_message_is_relayed_whole_for_triage_to_read(rasa_url):
 async def test_unreadable_and_oversized_bodies_are_refused(rasa_url):
     client = await client_for(rasa_url)
     try:
-        assert (await client.post("/chat", data=b"\xff\xfe not json")).status == 400
-        assert (await client.post("/chat", data=b"x" * 100_000)).status == 413
+        assert (await client.post("/chat", data=b"\xff\xfe not json")).status == 415  # no JSON type
+        unreadable = b"\xff\xfe not json"
+        assert (
+            await client.post("/chat", data=unreadable, headers={"Content-Type": "application/json"})
+        ).status == 400
+        huge = await client.post("/chat", data=b"x" * 100_000, headers={"Content-Type": "application/json"})
+        assert huge.status == 413
     finally:
         await client.close()
 

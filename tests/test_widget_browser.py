@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
 from actions.clinic import load_clinic
+from channels.sessions import SessionTokens, session_secret
 from server.processes import ROOT, free_port, serving, wait_until_up
 
 MODEL = ROOT / "models" / "iastm.tar.gz"
@@ -32,7 +33,7 @@ def site():
         website = subprocess.Popen(
             [str(ROOT / ".venv" / "bin" / "python"), "-m", "web.app", "--port", str(port),
              "--rasa", f"http://127.0.0.1:{servers.rasa_port}"],
-            cwd=ROOT, env=os.environ.copy(),
+            cwd=ROOT, env={**os.environ, "SESSION_SECRET": session_secret()},  # as the Rasa server's
         )  # fmt: skip
         try:
             wait_until_up(f"http://127.0.0.1:{port}/", website)
@@ -118,7 +119,8 @@ def test_two_browsers_do_not_share_a_conversation(site, browser, page):
     senders = [
         p.evaluate("JSON.parse(sessionStorage.getItem('iastm-assistant')).sender") for p in (page, other)
     ]
-    assert senders[0] != senders[1] and all(len(sender) == 32 for sender in senders)
+    assert senders[0] != senders[1]  # each browser holds a conversation the server issued to it
+    assert all(SessionTokens().conversation_of(sender, kinds=("web",)) for sender in senders)
     other.context.close()
 
 
