@@ -6,15 +6,20 @@ each message through `MessageGate.admit` before Rasa sees it:
   a run to backtrack over;
 - triage (triage/) reads the whole text first; a message longer than `max_chars` is then cut to
   the emergency sentence it holds, or, with none, refused with a clear message;
-- a conversation may send at most `per_minute` messages a minute (bursts of 10);
+- a conversation may send at most `per_minute` messages a minute (bursts of 10), counted in Redis
+  when RATE_LIMIT_REDIS_URL is set, so that several server processes share one count;
 - the text goes on in at most `max_chars` characters, so NLU, question splitting and question focus
   work on a bounded text.
 Plain code: no Rasa imports, so the channels and their tests share it.
 """
 
+import logging
+import os
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
+
+import redis
 
 from channels.text import tidy
 from triage.triage import emergency_excerpt
@@ -24,6 +29,7 @@ MESSAGES_PER_MINUTE = 30
 BURST = 10
 TOO_LONG = "Please keep messages under {limit} characters."
 TOO_MANY = "Too many messages at once. Please wait a moment and try again."
+logger = logging.getLogger(__name__)
 
 
 class RateLimit:
@@ -48,6 +54,36 @@ class RateLimit:
         return allowed
 
 
+class SharedRateLimit:
+    """The same limit counted in Redis for every process that shares it: at most `per_minute`
+    messages a key in each minute. If Redis cannot be reached, each process counts on its own
+    (RateLimit) rather than refuse everyone."""
+
+    def __init__(self, url: str, name: str, per_minute: float, burst: int = BURST) -> None:
+        self.redis = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self.name = name
+        self.per_minute = per_minute
+        self.local = RateLimit(per_minute, burst)
+
+    def allow(self, key: str, now: float | None = None) -> bool:
+        """Count one message for `key` in this minute; whether it is within the limit."""
+        minute = int((time.time() if now is None else now) // 60)
+        counter = f"rate:{self.name}:{key}:{minute}"
+        try:
+            with self.redis.pipeline() as pipe:
+                count, _ = pipe.incr(counter).expire(counter, 120).execute()
+        except redis.RedisError as error:
+            logger.warning("Rate limit counted locally: Redis failed (%s).", type(error).__name__)
+            return self.local.allow(key, now)
+        return count <= self.per_minute
+
+
+def rate_limit(name: str, per_minute: float, burst: int = BURST) -> RateLimit | SharedRateLimit:
+    """A limit shared through Redis when RATE_LIMIT_REDIS_URL is set, else this process's own."""
+    url = os.environ.get("RATE_LIMIT_REDIS_URL")
+    return SharedRateLimit(url, name, per_minute, burst) if url else RateLimit(per_minute, burst)
+
+
 @dataclass(frozen=True)
 class Admission:
     """The text to hand to Rasa, or (text None) the refusal to give the user and its HTTP status."""
@@ -62,7 +98,7 @@ class MessageGate:
 
     def __init__(self, max_chars: int = MAX_MESSAGE_CHARS, per_minute: float = MESSAGES_PER_MINUTE) -> None:
         self.max_chars = max_chars
-        self.per_conversation = RateLimit(per_minute)
+        self.per_conversation = rate_limit("conversation", per_minute)
 
     def admit(self, conversation: str, text: str) -> Admission:
         """What becomes of one message of `conversation`."""

@@ -5,7 +5,8 @@
   is `rest:<sender>`, or a token the website server issued (channels/sessions.py), whose
   conversation is `web:<id>` or `staff:<id>`: a REST caller can never address another channel's
   conversation, nor a website visitor's without the visitor's token.
-- Each client address may send at most `messages_per_minute_per_address` (a forwarded address is
+- Each client address may send at most `messages_per_minute_per_address` (shared by every server
+  process through Redis when RATE_LIMIT_REDIS_URL is set; a forwarded address is
   believed only from the proxies in TRUSTED_PROXIES, default 127.0.0.1 and ::1, which are themselves
   not limited: they are this machine's own servers); each conversation is bounded by the message
   gate (channels/gate.py), which every channel shares: triage reads the whole text, an over-long
@@ -24,7 +25,7 @@ from rasa.core.channels.rest import RestInput
 from sanic import response
 from sanic.request import Request
 
-from channels.gate import TOO_MANY, MessageGate, RateLimit
+from channels.gate import TOO_MANY, MessageGate, rate_limit
 from channels.sessions import SessionTokens, namespaced
 
 SENDER_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -60,7 +61,7 @@ class GuardedRestInput(RestInput):
         tokens: SessionTokens | None = None,
     ) -> None:
         self.gate = MessageGate(max_message_chars, messages_per_minute)
-        self.per_address = RateLimit(messages_per_minute_per_address, burst=30)
+        self.per_address = rate_limit("address", messages_per_minute_per_address, burst=30)
         if trusted_proxies is None:
             configured = os.environ.get("TRUSTED_PROXIES", "127.0.0.1,::1")
             trusted_proxies = frozenset(p.strip() for p in configured.split(",") if p.strip())

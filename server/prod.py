@@ -180,6 +180,12 @@ def prepare_environment(environ: dict) -> dict:
         "SANIC_REQUEST_MAX_SIZE": "65536",
         "SANIC_HOST": "127.0.0.1",
         "SANIC_WORKERS": "1",
+        # Rate limits shared by the Rasa server processes (channels/gate.py).
+        "RATE_LIMIT_REDIS_URL": "redis://{}:{}/{}".format(
+            environ.get("REDIS_HOST", SERVICE_DEFAULTS["REDIS_HOST"]),
+            environ.get("REDIS_PORT", SERVICE_DEFAULTS["REDIS_PORT"]),
+            environ.get("REDIS_DB", SERVICE_DEFAULTS["REDIS_DB"]),
+        ),
         # A conversation locked by a process that died is free again after this many seconds.
         "TICKET_LOCK_LIFETIME": environ.get("TICKET_LOCK_LIFETIME", "10"),
     }

@@ -9,11 +9,14 @@ import hashlib
 import multiprocessing
 import re
 import subprocess
+import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from types import SimpleNamespace
 
-from channels.gate import TOO_MANY, MessageGate, RateLimit
+import pytest
+
+from channels.gate import TOO_MANY, MessageGate, RateLimit, SharedRateLimit
 from channels.sessions import SessionTokens, namespaced, provider_id
 from channels.text import printable, tidy
 from nlu_addons.spelling import SpellingCorrector
@@ -88,6 +91,20 @@ def test_the_gate_limits_each_conversation_and_its_memory_stays_bounded():
     for number in range(10_000):
         limit.allow(f"sender-{number}")
     assert len(limit.buckets) == 100
+
+
+def test_processes_share_one_count_through_redis():
+    """Two processes (two limiters) counting the same key in Redis: the limit holds across both."""
+    url = "redis://127.0.0.1:6379/3"
+    first, second = SharedRateLimit(url, "test", 4), SharedRateLimit(url, "test", 4)
+    try:
+        first.redis.ping()
+    except Exception:  # noqa: BLE001 - any failure means no Redis here
+        pytest.skip("no Redis server on 127.0.0.1:6379")
+    key = uuid.uuid4().hex
+    answers = [limiter.allow(key, now=600.0) for limiter in (first, second) * 3]
+    assert answers == [True, True, True, True, False, False]
+    assert first.allow(key, now=660.0)  # the next minute
 
 
 def test_tokens_cannot_be_forged_and_name_their_kind_of_conversation():

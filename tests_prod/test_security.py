@@ -75,3 +75,17 @@ def test_staff_pages_need_the_token(topology):
         requests.get(topology.url + "/staff", auth=("desk", "test-staff-token"), timeout=10).status_code
         == 200
     )
+
+
+def test_one_conversations_rate_limit_holds_across_the_replicas(topology):
+    """The limit is counted in Redis, so alternating between the two Rasa servers does not double it."""
+    sender = uuid.uuid4().hex
+    codes = [
+        requests.post(
+            f"http://127.0.0.1:{port}/webhooks/rest/webhook",
+            json={"sender": sender, "message": "hi"},
+            timeout=60,
+        ).status_code
+        for port in topology.rasa_ports * 35
+    ]
+    assert codes.count(429) >= 1 and set(codes) <= {200, 429}
