@@ -1,8 +1,9 @@
 """`make bench`: quality and speed of the assistant against its alternatives, in one run.
 
 Trains what it needs (cold caches, timed), scores the held-out evaluation set and the held-out
-triage set (bench/triage_bench.py), runs 5-fold NLU cross-validation and REST load tests, prints
-one report, writes it to docs/benchmarks.md and exits 1 when a target is missed.
+triage set (bench/triage_bench.py), runs 5-fold NLU cross-validation, REST load tests and an
+adversarial corpus (bench/adversarial.py), prints one report, writes it to docs/benchmarks.md and
+exits 1 when a target is missed.
 Usage: python -m bench.run [--reuse-models] [--repeats N]
 """
 
@@ -19,6 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.adversarial import TARGET_RATIO, adversarial_section, measure_adversarial
 from bench.cross_validation import cross_validate
 from bench.eval_set import load_eval_set
 from bench.load import run_load
@@ -71,6 +73,8 @@ TARGETS = {
     "triage recall >= 99% on held-out emergencies": lambda r: triage_ours(r).recall >= TARGET_RECALL,
     "triage false alarms <= 3% on held-out look-alikes": lambda r: triage_ours(r).false_alarm_rate
     <= TARGET_FALSE_ALARMS,
+    "slowest adversarial message <= 3 times an ordinary question": lambda r: r["adversarial"]["ratio"]
+    <= TARGET_RATIO,
 }
 
 
@@ -171,6 +175,7 @@ def measure(reuse: bool, repeats: int) -> dict:
             "action server": peak_memory_mb(servers.actions.pid),
         }
         results["startup_seconds"] = startup_seconds(servers, repeats)
+        results["adversarial"] = measure_adversarial(servers.webhook)
     if redis_is_up():
         with serving(models["ours"], workers=SCALED_WORKERS, credentials=CREDENTIALS) as servers:
             results["load_scaled"] = load_figures(servers, repeats)
@@ -278,6 +283,7 @@ def render(results: dict, repeats: int) -> str:
         + ", ".join(f"{name} {mb:.0f} MiB" for name, mb in results["memory_mb"].items())
         + ".",
         "",
+        *adversarial_section(results["adversarial"]),
         *prod_load_section(),
         "## Targets",
         *[f"- {'met' if check(results) else 'MISSED'}: {name}" for name, check in TARGETS.items()],

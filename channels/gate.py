@@ -8,8 +8,9 @@ each message through `MessageGate.admit` before Rasa sees it:
   the emergency sentence it holds, or, with none, refused with a clear message;
 - a conversation may send at most `per_minute` messages a minute (bursts of 10), counted in Redis
   when RATE_LIMIT_REDIS_URL is set, so that several server processes share one count;
-- the text goes on in at most `max_chars` characters, so NLU, question splitting and question focus
-  work on a bounded text.
+- the text goes on in at most `max_chars` characters and 250 words and marks, with a run of one
+  repeated mark, word or sentence cut to three (channels/text.py), so NLU, question splitting and
+  question focus work on a bounded text.
 Plain code: no Rasa imports, so the channels and their tests share it.
 """
 
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 
 import redis
 
-from channels.text import tidy
+from channels.text import bounded, tidy
 from triage.triage import emergency_excerpt
 
 MAX_MESSAGE_CHARS = 1000
@@ -110,4 +111,4 @@ class MessageGate:
             text = excerpt
         if not self.per_conversation.allow(conversation):
             return Admission(None, TOO_MANY, 429)
-        return Admission(text)
+        return Admission(bounded(text))

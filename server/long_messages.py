@@ -18,7 +18,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from nlu_addons.triage_classifier import EMERGENCY_INTENT
 
 MIN_WORDS = 20  # shorter messages are classified whole
-MAX_QUESTIONS = 5  # question sentences parsed on their own, at most (the first ones)
+MAX_QUESTIONS = 3  # different question sentences parsed on their own, at most (the first ones)
 FALLBACK_INTENT = "nlu_fallback"
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
 QUESTION_OPENERS = re.compile(
@@ -36,7 +36,8 @@ def question_sentences(text: str) -> list[str]:
     sentences = [s.strip() for s in SENTENCE_BREAK.split(text) if s.strip()]
     if len(text.split()) < MIN_WORDS or len(sentences) < 2:
         return []
-    return [s for s in sentences if s.endswith("?") or QUESTION_OPENERS.match(s)][:MAX_QUESTIONS]
+    questions = dict.fromkeys(s for s in sentences if s.endswith("?") or QUESTION_OPENERS.match(s))
+    return list(questions)[:MAX_QUESTIONS]
 
 
 def confidence(parse_data: dict) -> float:

@@ -2,6 +2,7 @@
 
 from actions.knowledge import load_knowledge
 from bench import run
+from bench.adversarial import adversarial_section
 from bench.eval_set import EvalItem, load_eval_set, reply_is_right
 from bench.quality import intent_scores
 from bench.triage_bench import red_flag_predictor, triage_section
@@ -99,3 +100,11 @@ def test_triage_is_scored_by_category_with_every_miss_and_false_alarm_listed():
 def test_the_red_flag_baseline_applies_the_old_patterns():
     predict = red_flag_predictor()
     assert predict("I have crushing chest pain") == "chest_pain" and predict("is it painful?") is None
+
+
+def test_the_adversarial_section_names_the_slowest_message_and_the_target():
+    found = {"normal_ms": 10.0, "times_ms": {"run of spaces": 12.0, "forty questions": 25.0}}
+    found |= {"slowest": "forty questions", "ratio": 2.5}
+    section = "\n".join(adversarial_section(found))
+    assert '"forty questions", 25 ms (2.5 times; target at most 3)' in section
+    assert "| run of spaces | 12 |" in section

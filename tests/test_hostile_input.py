@@ -18,7 +18,7 @@ import pytest
 
 from channels.gate import TOO_MANY, MessageGate, RateLimit, SharedRateLimit
 from channels.sessions import SessionTokens, namespaced, provider_id
-from channels.text import printable, tidy
+from channels.text import MAX_TOKENS, TOKEN, bounded, printable, tidy
 from nlu_addons.spelling import SpellingCorrector
 from server.input_guard import GuardedRestInput, client_address
 from server.log_privacy import without_message_text
@@ -58,8 +58,18 @@ def test_pathological_text_is_handled_in_linear_time_without_hanging():
     assert not hung and worker.exitcode == 0
 
 
-def test_question_focus_parses_a_bounded_number_of_sentences():
-    assert len(question_sentences("why? " * 200)) == MAX_QUESTIONS
+def test_question_focus_parses_a_bounded_number_of_different_sentences():
+    assert question_sentences("why? " * 200) == ["why?"]
+    assert len(question_sentences(" ".join(f"why {n}?" for n in range(200)))) == MAX_QUESTIONS
+
+
+def test_nlu_reads_a_bounded_text():
+    assert bounded("?" * 1000) == "???" and bounded("why " * 250 + "ok") == "why why why ok"
+    assert bounded(tidy("why? " * 200)) == "why? why? why?"
+    long = " ".join(f"word{n}" for n in range(300)) + " and what is graston?"
+    read = bounded(long)
+    assert read.startswith("word0 word1") and read.endswith("and what is graston?")
+    assert len(TOKEN.findall(read)) <= MAX_TOKENS + 3  # and the "..." where the middle was
 
 
 def test_the_spelling_corrector_leaves_an_enormous_word_alone():

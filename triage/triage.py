@@ -72,7 +72,7 @@ class Triage:
         flagged = [
             (probability, category, segment)
             for (probability, category), segment in zip(scores, segments, strict=True)
-            if probability >= self._bar(segment, hits)
+            if probability >= self.unsure_at and probability >= self._bar(segment, hits)
         ]
         if not flagged:
             return None
@@ -107,7 +107,7 @@ def emergency_excerpt(text: str, limit: int) -> str | None:
     assessment = triage.assess(text)
     if assessment is None:
         return None
-    for sentence in (s.strip()[:limit] for s in SENTENCE_END.split(text) if s.strip()):
+    for sentence in dict.fromkeys(s.strip()[:limit] for s in SENTENCE_END.split(text) if s.strip()):
         if triage.assess(sentence):
             return sentence
     return assessment.evidence[:limit]
