@@ -7,6 +7,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import load_knowledge
+from tests.messaging_fakes import FakeProvider, serving_messaging
 
 
 @pytest.fixture
@@ -47,3 +48,18 @@ def make_tracker():
 def domain() -> dict[str, Any]:
     """Actions here do not read the domain."""
     return {}
+
+
+@pytest.fixture(scope="module")
+def provider():
+    """A fake Telegram, Slack, Twilio and Graph API (tests/messaging_fakes.py)."""
+    fake = FakeProvider()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="module")
+def messaging_servers(provider, tmp_path_factory):
+    """Real servers with every messaging channel, sending to the fake provider."""
+    with serving_messaging(provider, tmp_path_factory.mktemp("channels")) as running:
+        yield running

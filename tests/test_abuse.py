@@ -16,11 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from channels.sessions import SessionTokens
-from tests.test_channels_live import (
+from tests.messaging_fakes import (
     PAINFUL,
-    FakeProvider,
     answered,
-    messaging_servers,
     messenger_message,
     messenger_post,
     slack_message,
@@ -33,16 +31,8 @@ from web.app import create_app
 
 
 @pytest.fixture(scope="module")
-def provider():
-    fake = FakeProvider()
-    yield fake
-    fake.stop()
-
-
-@pytest.fixture(scope="module")
-def servers(provider, tmp_path_factory):
-    with messaging_servers(provider, tmp_path_factory.mktemp("abuse")) as running:
-        yield running
+def servers(messaging_servers):
+    return messaging_servers
 
 
 FUZZ = settings(
