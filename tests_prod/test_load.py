@@ -83,7 +83,8 @@ def stored_turns(environ: dict) -> dict[str, list[str]]:
 def test_conversations_survive_a_dead_replica_under_load(topology):
     senders, latencies, failures, wall = asyncio.run(load(topology))
     assert failures == [], Counter(map(str, failures)).most_common(5)
-    stored = [stored_turns(topology.environ).get(sender, []) for sender in senders]
+    turns_by_conversation = stored_turns(topology.environ)
+    stored = [turns_by_conversation.get("rest:" + sender, []) for sender in senders]
     assert all([text for text, _ in groupby(turns)] == [text for text, _ in SCRIPT] for turns in stored)
     repeats = sum(len(turns) - len(SCRIPT) for turns in stored)
     figures = {

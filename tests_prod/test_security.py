@@ -8,7 +8,7 @@ import uuid
 import requests
 
 from server.action_server import SECRET_HEADER
-from server.processes import ROOT
+from server.processes import ROOT, wait_until_up
 
 
 def test_it_refuses_to_start_without_its_secrets():
@@ -79,6 +79,10 @@ def test_staff_pages_need_the_token(topology):
 
 def test_one_conversations_rate_limit_holds_across_the_replicas(topology):
     """The limit is counted in Redis, so alternating between the two Rasa servers does not double it."""
+    for index, port in enumerate(topology.rasa_ports):  # both up (the load test restarts the one it killed)
+        if topology.processes[f"rasa-{index + 1}"].poll() is not None:
+            topology.start_rasa(index)
+        wait_until_up(f"http://127.0.0.1:{port}/", topology.processes[f"rasa-{index + 1}"])
     sender = uuid.uuid4().hex
     codes = [
         requests.post(
