@@ -47,7 +47,8 @@ class TriageScore:
 
 
 def score(examples: list[Example], is_emergency: Callable[[str], str | None], tier_of: dict) -> TriageScore:
-    """Score a predictor that gives the emergency category of a text, or None."""
+    """Score a predictor that gives the emergency category of a text, or None; with `tier_of`
+    (category -> tier), an emergency given another tier's advice is listed too."""
     result = TriageScore()
     for example in examples:
         predicted = is_emergency(example.text)
@@ -60,7 +61,7 @@ def score(examples: list[Example], is_emergency: Callable[[str], str | None], ti
             result.emergencies[example.group] += 1
             if predicted:
                 result.caught[example.group] += 1
-                if tier_of.get(predicted) != tier_of[example.label]:
+                if tier_of and tier_of.get(predicted) != tier_of.get(example.label):
                     result.wrong_tier.append((example.group, predicted, example.text))
             else:
                 result.misses.append((example.group, example.text))

@@ -97,6 +97,12 @@ def test_triage_is_scored_by_category_with_every_miss_and_false_alarm_listed():
     assert "| collapse_seizure | 1/1 |" in section and "| negated | 1/1 |" in section
 
 
+def test_a_baseline_that_names_no_category_is_scored_without_tiers():
+    examples = [Example("help he collapsed", "collapse_seizure", "collapse_seizure", "en")]
+    result = score(examples, lambda text: "flagged", {})
+    assert result.recall == 1.0 and result.wrong_tier == []
+
+
 def test_the_red_flag_baseline_applies_the_old_patterns():
     predict = red_flag_predictor()
     assert predict("I have crushing chest pain") == "chest_pain" and predict("is it painful?") is None
