@@ -1,7 +1,8 @@
 """Scoring triage on a labelled set: recall on emergencies, false alarms on look-alikes, by category.
 
-Sets: bench/triage_dev.yml (development: tune on it, `make triage-dev`) and tests/eval/triage.yml
-(held out: scored only by `make bench`). Usage: python -m bench.triage_eval [--set dev]
+Development sets (tune on them, `make triage-dev`): bench/triage_dev.yml and bench/triage_dev_2.yml.
+Held-out sets (scored only by `make bench`): tests/eval/triage.yml and tests/eval/triage_fresh.yml.
+Usage: python -m bench.triage_eval [--set dev|dev2]
 """
 
 import argparse
@@ -13,7 +14,11 @@ from pathlib import Path
 from triage.examples import NONE, Example, read_triage_file
 
 ROOT = Path(__file__).resolve().parent.parent
-SETS = {"dev": ROOT / "bench" / "triage_dev.yml", "heldout": ROOT / "tests" / "eval" / "triage.yml"}
+DEVELOPMENT = {"dev": ROOT / "bench" / "triage_dev.yml", "dev2": ROOT / "bench" / "triage_dev_2.yml"}
+HELD_OUT = {
+    "first held-out set": ROOT / "tests" / "eval" / "triage.yml",
+    "fresh held-out set": ROOT / "tests" / "eval" / "triage_fresh.yml",
+}
 TARGET_RECALL = 0.99
 TARGET_FALSE_ALARMS = 0.03
 
@@ -86,7 +91,7 @@ def main() -> None:
     from triage.triage import load_triage
 
     parser = argparse.ArgumentParser()
-    parser.add_argument("--set", choices=["dev"], default="dev")
+    parser.add_argument("--set", choices=sorted(DEVELOPMENT), default="dev")
     args = parser.parse_args()
     triage = load_triage()
 
@@ -94,7 +99,7 @@ def main() -> None:
         assessment = triage.assess(text)
         return assessment.category if assessment else None
 
-    result = score(read_triage_file(SETS[args.set]), category, triage.patterns.tier_of)
+    result = score(read_triage_file(DEVELOPMENT[args.set]), category, triage.patterns.tier_of)
     print("\n".join(report_lines(result)))
 
 

@@ -62,6 +62,9 @@ class Patterns:
             for t in group["triggers"]
         ]
         self.tier_of = {category: group["tier"] for category, group in spec["categories"].items()}
+        self.ignores = {
+            category: set(group.get("ignores", ())) for category, group in spec["categories"].items()
+        }
         # One pass each, however many patterns: a clause without any trigger's part is skipped whole.
         self.any_trigger = re.compile(
             "|".join(f"(?:{part.pattern})" for t in self.triggers for part in t.parts)
@@ -72,7 +75,9 @@ class Patterns:
         self.pseudo_negation = context["pseudo_negation"]
         self.negation_after = context["negation_after"]
         self.negation_breaks = context["negation_breaks"]
-        self.scoped = {name: context[name] for name in ("past", "hypothetical", "other_context")}
+        self.scoped = {
+            name: context[name] for name in ("past", "conditional", "hypothetical", "other_context")
+        }
         self.benign = context["benign"]
         self.resolved = context["resolved"]
         self.present = context["present"]
@@ -129,7 +134,8 @@ class Patterns:
             if not all(matches):
                 continue
             negated = any(self._negated(clause, p, m) for p, m in zip(trigger.parts, matches, strict=True))
-            hits.append(Hit(trigger.category, clause, scoped + (("negated",) if negated else ())))
+            kept = tuple(cue for cue in scoped if cue not in self.ignores[trigger.category])
+            hits.append(Hit(trigger.category, clause, kept + (("negated",) if negated else ())))
         return hits
 
     def _negated(self, clause: str, part: re.Pattern, match: re.Match) -> bool:

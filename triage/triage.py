@@ -53,7 +53,7 @@ class Triage:
         normal = normal_form(text)
         found = self._assess(normal)
         if found is None and self.corrector is not None:
-            corrected = self.corrector.correct(normal)
+            corrected = self.corrector.correct(self.patterns.without_idioms(normal))  # idioms stay idioms
             if corrected != normal:
                 found = self._assess(corrected)
         return found
