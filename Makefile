@@ -131,10 +131,11 @@ bench: $(INSTALLED)
 dev-score: train
 	$(PY) -m bench.dev --model $(MODEL)
 
-# Triage on its development set (bench/triage_dev.yml), every miss and false alarm listed: for tuning
-# the triage patterns and data; its held-out set is only scored by `make bench`.
+# Triage on its development sets (bench/triage_dev*.yml), every miss and false alarm listed: for tuning
+# the triage patterns and data; its held-out sets are only scored by `make bench`.
 triage-dev: $(TRIAGE_MODEL)
-	$(PY) -m bench.triage_eval
+	$(PY) -m bench.triage_eval --set dev
+	$(PY) -m bench.triage_eval --set dev2
 
 clean:
 	rm -rf models results .pytest_cache
