@@ -84,6 +84,11 @@ def test_each_tier_and_category_is_recognised(text, tier, category):
         "me muero de ganas de probar el raspado",
         "hace años tuve un derrame, puedo hacerme el tratamiento?",
         "no tengo fiebre, nomas un moreton",
+        "my neck is so stiff I can't turn my head all the way, would graston loosen it?",
+        "I can't lift my arm above my head since my frozen shoulder started, can scraping help?",
+        "My cousin is a massage therapist and I never know what to say when she talks shop. "
+        "I felt silly asking her at the barbecue. What is IASTM exactly?",
+        "I work nights at a warehouse and can't make daytime appointments. Are you open late?",
     ],
 )
 def test_look_alikes_are_not_emergencies(text):

@@ -2,7 +2,8 @@
 
 Emergencies and look-alikes come from knowledge/triage/train/*.yml (the format is in
 docs/safety.md); the assistant's own NLU examples (data/nlu*.yml) add ordinary questions as
-"none", so that a question about IASTM is never taken for an emergency.
+"none" (each sentence of a long one too, as triage also reads sentences on their own), so that a
+question about IASTM, or the story around it, is never taken for an emergency.
 """
 
 import re
@@ -10,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+
+from triage.text import SENTENCE_END
 
 ROOT = Path(__file__).resolve().parent.parent
 TRAINING_FOLDER = ROOT / "knowledge" / "triage" / "train"
@@ -49,16 +52,17 @@ def read_triage_file(path: Path) -> list[Example]:
 
 
 def read_nlu_questions(paths: list[Path] = NLU_FILES) -> list[Example]:
-    """The assistant's NLU examples, apart from any emergency ones, as `none`."""
-    examples = []
+    """The assistant's NLU examples, apart from any emergency ones, and the sentences of each
+    long one, as `none`."""
+    texts = []
     for path in paths:
         for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu") or []:
             if "intent" in block and block["intent"] != "emergency":
-                examples.extend(
-                    Example(ENTITY_MARKUP.sub(r"\1", text), NONE, "faq", "en")
-                    for text in _lines(block["examples"])
-                )
-    return examples
+                for text in _lines(block["examples"]):
+                    words = ENTITY_MARKUP.sub(r"\1", text)
+                    parts = [part.strip() for part in SENTENCE_END.split(words) if part.strip()]
+                    texts.extend([words, *parts] if len(parts) > 1 else [words])
+    return [Example(text, NONE, "faq", "en") for text in dict.fromkeys(texts)]
 
 
 def training_examples(folder: Path = TRAINING_FOLDER) -> list[Example]:
