@@ -73,6 +73,12 @@ TARGETS = {
     "triage recall >= 99% on held-out emergencies": lambda r: triage_ours(r).recall >= TARGET_RECALL,
     "triage false alarms <= 3% on held-out look-alikes": lambda r: triage_ours(r).false_alarm_rate
     <= TARGET_FALSE_ALARMS,
+    "triage recall >= 99% in every held-out emergency category": lambda r: (
+        triage_ours(r).lowest_category_recall >= TARGET_RECALL
+    ),
+    "triage false alarms <= 3% in every held-out look-alike category": lambda r: (
+        triage_ours(r).highest_category_false_alarm_rate <= TARGET_FALSE_ALARMS
+    ),
     "slowest adversarial message <= 3 times an ordinary question": lambda r: r["adversarial"]["ratio"]
     <= TARGET_RATIO,
 }

@@ -46,9 +46,22 @@ class TriageScore:
         return sum(self.alarms.values()) / max(1, sum(self.lookalikes.values()))
 
     @property
+    def lowest_category_recall(self) -> float:
+        """Recall of the emergency category caught least often."""
+        return min((self.caught[c] / n for c, n in self.emergencies.items()), default=1.0)
+
+    @property
+    def highest_category_false_alarm_rate(self) -> float:
+        """False alarm rate of the look-alike category that raises the most."""
+        return max((self.alarms[c] / n for c, n in self.lookalikes.items()), default=0.0)
+
+    @property
     def targets_met(self) -> bool:
-        """Recall and false alarms within the issue's targets."""
-        return self.recall >= TARGET_RECALL and self.false_alarm_rate <= TARGET_FALSE_ALARMS
+        """Recall and false alarms within the issue's targets, overall and in every category."""
+        return (
+            min(self.recall, self.lowest_category_recall) >= TARGET_RECALL
+            and max(self.false_alarm_rate, self.highest_category_false_alarm_rate) <= TARGET_FALSE_ALARMS
+        )
 
 
 def score(examples: list[Example], is_emergency: Callable[[str], str | None], tier_of: dict) -> TriageScore:

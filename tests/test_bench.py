@@ -97,6 +97,18 @@ def test_triage_is_scored_by_category_with_every_miss_and_false_alarm_listed():
     assert "| collapse_seizure | 1/1 |" in section and "| negated | 1/1 |" in section
 
 
+def test_triage_targets_hold_in_every_category_not_only_overall():
+    examples = [Example(f"emergency {i}", "stroke", "stroke", "en") for i in range(200)]
+    examples += [Example("he collapsed", "collapse_seizure", "collapse_seizure", "en")]
+    examples += [Example(f"fine {i}", NONE, "sport_body", "en") for i in range(200)]
+    examples += [Example("i am dead lol", NONE, "idiom_joke", "en")]
+    guesses = {e.text: e.label for e in examples if e.label == "stroke"} | {"i am dead lol": "stroke"}
+    result = score(examples, guesses.get, {})
+    assert result.recall > 0.99 and result.false_alarm_rate < 0.03
+    assert result.lowest_category_recall == 0.0 and result.highest_category_false_alarm_rate == 1.0
+    assert not result.targets_met
+
+
 def test_a_baseline_that_names_no_category_is_scored_without_tiers():
     examples = [Example("help he collapsed", "collapse_seizure", "collapse_seizure", "en")]
     result = score(examples, lambda text: "flagged", {})
