@@ -120,6 +120,14 @@ def test_an_emergency_anywhere_in_a_long_message_is_found_and_excerpted():
     assert TRIAGE.assess(excerpt).tier == "life_threatening"
 
 
+@pytest.mark.parametrize("before, after", [(3000, 0), (6000, 6000)])
+def test_an_emergency_inside_one_endless_sentence_is_excerpted_with_it(before, after):
+    text = "blah " * before + "my husband collapsed and is not breathing " + "blah " * after
+    excerpt = emergency_excerpt(text, 1000)
+    assert len(excerpt) <= 1000 and "my husband collapsed and is not breathing" in excerpt
+    assert TRIAGE.assess(excerpt).tier == "life_threatening"
+
+
 def spec_with(**overrides) -> dict:
     """A minimal pattern spec: one trigger, the project's context cues."""
     spec = yaml.safe_load(PATTERNS_FILE.read_text(encoding="utf-8"))

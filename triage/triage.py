@@ -12,6 +12,7 @@ message's length, however long it is.
 """
 
 from collections import Counter
+from collections.abc import Iterator
 from functools import cache
 
 from spellchecker import SpellChecker
@@ -101,16 +102,29 @@ class Triage:
 
 def emergency_excerpt(text: str, limit: int) -> str | None:
     """For a message too long to handle whole: None when triage finds no emergency in it, else
-    the first sentence (as written, at most `limit` characters) that is an emergency on its own,
-    so that the emergency is answered from that sentence."""
+    the first sentence (as written, or a `limit`-character window of a longer one) that is an
+    emergency on its own, so that the emergency is answered from that sentence."""
     triage = load_triage()
     assessment = triage.assess(text)
     if assessment is None:
         return None
-    for sentence in dict.fromkeys(s.strip()[:limit] for s in SENTENCE_END.split(text) if s.strip()):
-        if triage.assess(sentence):
-            return sentence
-    return assessment.evidence[:limit]
+    for piece in dict.fromkeys(_pieces(text, limit)):
+        if triage.assess(piece):
+            return piece
+    return assessment.evidence[-limit:]
+
+
+def _pieces(text: str, limit: int) -> Iterator[str]:
+    """The sentences of `text`; one longer than `limit` as windows of `limit` characters, each
+    overlapping the next by half, so that a short emergency inside it is whole in one of them."""
+    for sentence in (s.strip() for s in SENTENCE_END.split(text)):
+        if len(sentence) <= limit:
+            if sentence:
+                yield sentence
+            continue
+        step = max(1, limit // 2)
+        for start in range(0, len(sentence) - limit + step, step):
+            yield sentence[start : start + limit].strip()
 
 
 @cache
