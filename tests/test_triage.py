@@ -89,6 +89,8 @@ def test_each_tier_and_category_is_recognised(text, tier, category):
         "My cousin is a massage therapist and I never know what to say when she talks shop. "
         "I felt silly asking her at the barbecue. What is IASTM exactly?",
         "I work nights at a warehouse and can't make daytime appointments. Are you open late?",
+        "my back went out and i cant stand up straight, can iastm help",
+        "I feel numb about the whole thing honestly, should I try graston or not",
     ],
 )
 def test_look_alikes_are_not_emergencies(text):
