@@ -22,6 +22,7 @@ export ALLOWED_ORIGINS=${ALLOWED_ORIGINS:-http://localhost:$WEB_PORT,http://127.
 .venv/bin/python -m server.action_server --port "$ACTIONS_PORT" &
 background=($!)
 trap 'kill "${background[@]}" 2>/dev/null' EXIT
+trap 'exit 143' TERM  # a supervisor's stop ends every server, not only this script
 
 if [ "${1:-}" = "shell" ]; then
   "${RASA_SERVER[@]}" shell --model models/iastm.tar.gz --endpoints endpoints.yml
@@ -45,5 +46,7 @@ else
 
 TXT
   "${RASA_SERVER[@]}" run --model models/iastm.tar.gz --port "$RASA_PORT" --endpoints endpoints.yml \
-    --credentials "$RASA_CREDENTIALS" --interface "$RASA_INTERFACE"
+    --credentials "$RASA_CREDENTIALS" --interface "$RASA_INTERFACE" &
+  background+=($!)
+  wait "${background[-1]}"
 fi
