@@ -1,4 +1,5 @@
-"""Fixtures for action tests: the knowledge base, a dispatcher and a tracker factory."""
+"""Fixtures: the knowledge base, a dispatcher and a tracker factory for action tests; real servers,
+and a fake messaging provider, for conversation tests."""
 
 from typing import Any
 
@@ -7,7 +8,10 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import load_knowledge
+from server.processes import ROOT, serving
 from tests.messaging_fakes import FakeProvider, serving_messaging
+
+MODEL = ROOT / "models" / "iastm.tar.gz"
 
 
 @pytest.fixture
@@ -48,6 +52,15 @@ def make_tracker():
 def domain() -> dict[str, Any]:
     """Actions here do not read the domain."""
     return {}
+
+
+@pytest.fixture(scope="module")
+def servers():
+    """Real Rasa and action servers with the trained model (REST, socket.io); a module with other
+    channels to test defines its own `servers`."""
+    assert MODEL.exists(), "train first: make train"
+    with serving(MODEL) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")

@@ -6,27 +6,16 @@ every channel: tests/test_abuse.py.)"""
 import socket
 import threading
 import uuid
-from pathlib import Path
 
 import pytest
 import requests
 import socketio
 
 from channels.sessions import SessionTokens
-from server.processes import serving
 from staff.events import read_turns
 
-ROOT = Path(__file__).resolve().parent.parent
-MODEL = ROOT / "models" / "iastm.tar.gz"
 SAFETY_CITATION = "(Crothers et al., 2016)"
 ORIGIN = "http://localhost:8080"  # allowed by default (channels/socketio.py)
-
-
-@pytest.fixture(scope="module")
-def servers():
-    assert MODEL.exists(), "train first: make train"
-    with serving(MODEL) as running:
-        yield running
 
 
 def test_rest_takes_json_only(servers):

@@ -4,26 +4,16 @@ import re
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 import requests
 
 from actions.clinic import load_clinic
-from server.processes import serving, wait_until_up
+from server.processes import wait_until_up
 from staff import lookup, report
 from staff.events import read_turns
 
-ROOT = Path(__file__).resolve().parent.parent
-MODEL = ROOT / "models" / "iastm.tar.gz"
 MOJIBAKE = re.compile("[\u0e00-\u0e7f\u20ac]")
-
-
-@pytest.fixture(scope="module")
-def servers():
-    assert MODEL.exists(), "train first: make train"
-    with serving(MODEL) as running:
-        yield running
 
 
 def text_of(replies: list) -> str:

@@ -6,25 +6,13 @@ follow-up, the website relay. (The messaging webhooks: tests/test_channels_live.
 """
 
 import uuid
-from pathlib import Path
 
 import pytest
 import requests
 from aiohttp.test_utils import TestClient, TestServer
 
 from channels.sessions import SessionTokens
-from server.processes import serving
 from web.app import create_app
-
-ROOT = Path(__file__).resolve().parent.parent
-MODEL = ROOT / "models" / "iastm.tar.gz"
-
-
-@pytest.fixture(scope="module")
-def servers():
-    assert MODEL.exists(), "train first: make train"
-    with serving(MODEL) as running:
-        yield running
 
 
 def text_of(replies: list) -> str:
