@@ -114,6 +114,19 @@ def test_a_message_that_also_speaks_of_suicide_gets_the_crisis_line_too():
     ]
 
 
+def test_a_graver_emergency_the_classifier_finds_beside_a_pattern_gets_its_tier():
+    text = (
+        "since my graston session yesterday my left arm has been numb and now it feels like a truck "
+        "is parked on my chest and I'm drenched in sweat"
+    )
+    assert TRIAGE.patterns.hits(normal_form(text))[0].category == "nerve_signs"
+    assessment = TRIAGE.assess(text)
+    assert (assessment.tier, assessment.category) == ("life_threatening", "heart_attack")
+    assert (
+        TRIAGE.assess("my hand has been tingling since the graston session").tier == "urgent_after_treatment"
+    )
+
+
 def test_an_emergency_anywhere_in_a_long_message_is_found_and_excerpted():
     chatter = "I have a question about how scraping works and what it costs. " * 40
     assert emergency_excerpt(chatter, 1000) is None

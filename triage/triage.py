@@ -65,26 +65,44 @@ class Triage:
         hits = self.patterns.hits(normal)
         affirmed = [hit for hit in hits if hit.affirmed]
         language = language_of(normal, self.patterns.spanish_words, self.patterns.english_words)
+        flagged = self._flagged(normal, hits)
         if affirmed:
-            return self._from_hits(affirmed, language)
-        cleaned = self.patterns.without_idioms(normal)
-        segments = list(dict.fromkeys([cleaned, *sentences(cleaned)]))
-        scores = self.classifier.scores(segments)
-        flagged = [
-            (probability, category, segment)
-            for (probability, category), segment in zip(scores, segments, strict=True)
-            if probability >= self.unsure_at and probability >= self._bar(segment, hits)
-        ]
-        if not flagged:
-            return None
+            found = self._from_hits(affirmed, language)
+            graver = [f for f in flagged if f[0] >= self.sure_at and self._graver(f[1], found.tier)]
+            if not graver:
+                return found
+            # "numb since the graston" beside a crushing chest: the heart attack's advice comes first
+            crisis = found.also_crisis or found.tier == "suicide_self_harm"
+            return self._from_classifier(graver, language, crisis)
+        return self._from_classifier(flagged, language) if flagged else None
+
+    def _from_classifier(
+        self, flagged: list[tuple[float, str, str]], language: str, crisis: bool = False
+    ) -> Assessment:
         probability, category, evidence = max(flagged)
         tier = self.patterns.tier_of[category]
-        crisis = tier != "suicide_self_harm" and any(
-            self.patterns.tier_of[c] == "suicide_self_harm" for _, c, _ in flagged
+        crisis = tier != "suicide_self_harm" and (
+            crisis or any(self.patterns.tier_of[c] == "suicide_self_harm" for _, c, _ in flagged)
         )
         return Assessment(
             tier, category, probability >= self.sure_at, crisis, language, evidence, "classifier"
         )
+
+    def _flagged(self, normal: str, hits: list[Hit]) -> list[tuple[float, str, str]]:
+        """(probability, category, segment) of each segment the classifier finds an emergency in:
+        the message without its idioms, whole and by sentence."""
+        cleaned = self.patterns.without_idioms(normal)
+        segments = list(dict.fromkeys([cleaned, *sentences(cleaned)]))
+        scores = self.classifier.scores(segments)
+        return [
+            (probability, category, segment)
+            for (probability, category), segment in zip(scores, segments, strict=True)
+            if probability >= self.unsure_at and probability >= self._bar(segment, hits)
+        ]
+
+    def _graver(self, category: str, tier: str) -> bool:
+        """Whether `category`'s tier comes before `tier` (life-threatening first)."""
+        return TIERS.index(self.patterns.tier_of[category]) < TIERS.index(tier)
 
     def _bar(self, segment: str, hits: list[Hit]) -> float:
         """The probability a segment needs: higher when a trigger was taken back or its context
