@@ -18,6 +18,7 @@ import requests
 from channels.sessions import session_secret
 
 ROOT = Path(__file__).resolve().parent.parent
+MODEL = ROOT / "models" / "iastm.tar.gz"  # what `make train` writes
 RASA = ROOT / ".venv" / "bin" / "rasa"
 # The Rasa server as `make run` starts it: through server.launch, with the speedups applied.
 PYTHON_MODULE = [str(ROOT / ".venv" / "bin" / "python"), "-m"]

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import psycopg2
 
-from server.processes import ROOT, free_port, wait_until_up
+from server.processes import MODEL, ROOT, free_port, wait_until_up
 
 REQUIRED = {
     "ACTION_SERVER_SECRET": "the secret the Rasa servers send to the action servers",
@@ -39,7 +39,6 @@ SERVICE_DEFAULTS = {
     "NGINX_RATE_PER_SECOND": "20",  # per client IP, with bursts of twice that
 }
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
-MODEL = ROOT / "models" / "iastm.tar.gz"
 NGINX_TEMPLATE = ROOT / "deploy" / "nginx.local.conf"
 ENDPOINTS = ROOT / "deploy" / "endpoints.prod.yml"
 

@@ -16,12 +16,11 @@ from pathlib import Path
 import requests
 
 from channels.sessions import SessionTokens
-from server.processes import serving
+from server.processes import MODEL, serving
 from staff.events import ROOT, database_url, read_turns
 
 LOOKUP_TIMEOUT_SECONDS = 30
 WEAK_CONFIDENCE = 0.6  # below this, staff are told the match is weak
-MODEL = ROOT / "models" / "iastm.tar.gz"
 
 
 @dataclass

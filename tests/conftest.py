@@ -8,10 +8,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.knowledge import load_knowledge
-from server.processes import ROOT, serving
+from server.processes import MODEL, serving
 from tests.messaging_fakes import FakeProvider, serving_messaging
-
-MODEL = ROOT / "models" / "iastm.tar.gz"
 
 
 @pytest.fixture

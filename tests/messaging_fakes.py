@@ -17,14 +17,8 @@ import requests
 from aiohttp import web
 from twilio.request_validator import RequestValidator
 
-from server.processes import Servers, free_port, serving
+from server.processes import MODEL, Servers, free_port, serving
 from tests.thread_server import ThreadServer
-
-ROOT = Path(__file__).resolve().parent.parent
-
-
-MODEL = ROOT / "models" / "iastm.tar.gz"
-
 
 REPLY_TIMEOUT_SECONDS = 60
 

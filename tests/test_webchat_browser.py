@@ -10,12 +10,11 @@ import pytest
 from aiohttp import web
 from playwright.sync_api import expect
 
-from server.processes import ROOT, free_port, serving
+from server.processes import MODEL, ROOT, free_port, serving
 from staff.events import read_turns
 from tests.test_widget_browser import browser  # noqa: F401 - the Chromium fixture
 from tests.thread_server import serve_in_thread
 
-MODEL = ROOT / "models" / "iastm.tar.gz"
 BUNDLE = ROOT / "results" / "webchat" / "package" / "lib" / "index.js"
 SAFETY_CITATION = "Crothers et al., 2016"
 PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>webchat</title></head><body>

@@ -10,9 +10,8 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from actions.clinic import load_clinic
 from channels.sessions import SessionTokens, session_secret
-from server.processes import ROOT, free_port, serving, wait_until_up
+from server.processes import MODEL, ROOT, free_port, serving, wait_until_up
 
-MODEL = ROOT / "models" / "iastm.tar.gz"
 SCREENSHOTS = ROOT / "results" / "browser"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # As root in a closed network: no sandbox, and no background calls to Google's hosts.
