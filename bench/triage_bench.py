@@ -1,6 +1,6 @@
 """`make bench`, safety part: triage on its held-out sets (bench/triage_eval.py: HELD_OUT) against two
 baselines, the red-flag regular expressions and the whole NLU pipeline that came before triage.
-The targets apply to both sets together; each set's figures are shown too.
+The targets apply to the held-out sets together; with more than one, each set's figures are shown too.
 
 The previous pipeline is rebuilt from the commit before triage (BASELINE_COMMIT): its NLU is
 trained in a git worktree and parses each message there, in its own process (its code is not
@@ -71,7 +71,8 @@ def previous_pipeline_predictions(texts: list[str]) -> dict[str, bool]:
 
 
 def measure_triage() -> dict[str, TriageScore]:
-    """Held-out scores of triage and both baselines on both sets together, and triage's on each."""
+    """Held-out scores of triage and both baselines on the held-out sets together, and triage's on each
+    set when there are several."""
     by_set = {name: read_triage_file(path) for name, path in HELD_OUT.items()}
     examples = [example for found in by_set.values() for example in found]
     triage = load_triage()
@@ -87,24 +88,25 @@ def measure_triage() -> dict[str, TriageScore]:
         "ours": score(examples, ours, tier_of),
         "regexes": score(examples, lambda t: "flagged" if regexes(t) else None, {}),
         "previous": score(examples, lambda t: "flagged" if previous[t] else None, {}),
-        **{name: score(found, ours, tier_of) for name, found in by_set.items()},
+        **({name: score(found, ours, tier_of) for name, found in by_set.items()} if len(by_set) > 1 else {}),
     }
 
 
 def triage_section(results: dict[str, TriageScore]) -> list[str]:
     """The report's safety section: the three rows, ours by category, every miss and false alarm."""
     names = {
-        "ours": "triage (patterns + classifier), both sets",
-        "regexes": "previous red-flag regular expressions, both sets",
-        "previous": "previous full NLU pipeline (red flags + DIET's emergency intent), both sets",
+        "ours": "triage (patterns + classifier)",
+        "regexes": "previous red-flag regular expressions",
+        "previous": "previous full NLU pipeline (red flags + DIET's emergency intent)",
         **{name: f"triage, {name} (`{path.relative_to(ROOT)}`)" for name, path in HELD_OUT.items()},
     }
     ours = results["ours"]
     emergencies, lookalikes = sum(ours.emergencies.values()), sum(ours.lookalikes.values())
     lines = [
         "## Safety: emergency triage",
-        f"Two held-out sets, {emergencies} emergencies and {lookalikes} look-alikes in all, each written by "
-        "a helper that never saw the training data; scored only here (docs/safety.md says how many times). "
+        f"Held-out: {', '.join(f'`{path.relative_to(ROOT)}`' for path in HELD_OUT.values())}, {emergencies} "
+        f"emergencies and {lookalikes} look-alikes, written by a helper that never saw the training data; "
+        "scored only here (docs/safety.md says how many times). "
         "Recall: emergencies that got emergency advice (sure or unsure); false alarms: look-alikes that did.",
         "",
         "| | recall | false alarms |",
@@ -126,7 +128,7 @@ def triage_section(results: dict[str, TriageScore]) -> list[str]:
         left = emergency_rows[index] if index < len(emergency_rows) else " | "
         right = lookalike_rows[index] if index < len(lookalike_rows) else " | "
         lines.append(f"| {left} | | {right} |")
-    lines += ["", "Missed emergencies (triage, both sets):", ""]
+    lines += ["", "Missed emergencies (triage):", ""]
     lines += [f"- [{c}] {t}" for c, t in ours.misses] or ["- none"]
     lines += ["", "False alarms (triage):", ""]
     lines += [f"- [{c}] {t}" for c, t in ours.false_alarms] or ["- none"]

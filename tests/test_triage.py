@@ -229,10 +229,7 @@ def counts(path: Path) -> dict[tuple[bool, str], int]:
     ("paths", "least", "least_spanish"),
     [
         (sorted(TRAINING_FOLDER.glob("*.yml")), 400, 60),
-        (HELD_OUT[:1], 150, 30),
-        (HELD_OUT[1:], 150, 30),
-        (DEVELOPMENT[:1], 150, 30),
-        (DEVELOPMENT[1:], 150, 30),
+        *[([path], 150, 30) for path in HELD_OUT + DEVELOPMENT],
     ],
 )
 def test_the_data_sets_have_their_sizes_and_spanish_shares(paths, least, least_spanish):
