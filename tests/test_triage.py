@@ -52,6 +52,12 @@ LIFE, POISON, CRISIS, URGENT = TIERS
         ("ya no quiero vivir", CRISIS, "suicidal"),
         ("mi hijo se tomo todas las pastillas de mi mama", POISON, "overdose"),
         ("my mom no puede respirar, help", LIFE, "breathing"),
+        ("my uncle dropped in the parking lot, not moving, not reacting when we shout", LIFE, "collapse_seizure"),
+        ("i won't be waking up tomorrow and honestly i'm okay with that", CRISIS, None),
+        ("wanna kms for real, i'm done", CRISIS, "suicidal"),
+        ("my toddler got into grandma's pill organizer and half of it is empty", POISON, "overdose"),
+        ("my dad has been trying to pee for six hours since his back session, nothing comes", URGENT, "bladder_bowel"),
+        ("mi papa no controla la vejiga y le duele la espalda baja", URGENT, "bladder_bowel"),
     ],
 )  # fmt: skip
 def test_each_tier_and_category_is_recognised(text, tier, category):
@@ -91,6 +97,17 @@ def test_each_tier_and_category_is_recognised(text, tier, category):
         "I work nights at a warehouse and can't make daytime appointments. Are you open late?",
         "my back went out and i cant stand up straight, can iastm help",
         "I feel numb about the whole thing honestly, should I try graston or not",
+        "my uncle survived a heart attack and now wants scraping for his knees, ok at 75?",
+        "I fainted one time at a blood drive a while back, do you use needles?",
+        "what would a clot in the calf actually feel like, how do I tell it from a cramp",
+        "our soccer club wants to know what to do if a player collapses, and do you do team rates",
+        "our office is hosting a CPR and choking rescue class, could your therapists attend?",
+        "that bill nearly put me in cardiac arrest lol, payment plans?",
+        "my knees sound like they're having a seizure when I get up from the floor",
+        "si me llego a desmayar en la camilla, que hacen?",
+        "I OD'd on enchiladas at my tia's party, can I still come in at 9",
+        "I did not take too many pills, just 2 ibuprofen like the box says, ok after a session?",
+        "I don't want to hurt myself, I only wonder whether the scraping stings",
     ],
 )
 def test_look_alikes_are_not_emergencies(text):
@@ -184,6 +201,16 @@ def test_a_negation_inside_a_trigger_counts_only_when_the_trigger_does_not_need_
     patterns = Patterns(spec)
     assert [hit.affirmed for hit in patterns.hits("he is not breathing")] == [True]
     assert [hit.affirmed for hit in patterns.hits("her face isn't drooping")] == [False]
+    # a sign listed after another negated one ("not moving, not breathing") still needs only its own "not"
+    assert [hit.affirmed for hit in patterns.hits("not moving, not breathing")] == [True]
+
+
+def test_the_classifier_must_be_very_sure_to_overrule_a_denied_trigger_of_its_own_category():
+    text = "i dont want to hurt myself"
+    hits = TRIAGE.patterns.hits(normal_form(text))
+    assert {(hit.category, hit.modifiers) for hit in hits} == {("self_harm", ("negated",))}
+    assert TRIAGE._bar(text, "self_harm", hits) == TRIAGE.overruled_at > TRIAGE.taken_back_at
+    assert TRIAGE._bar(text, "overdose", hits) == TRIAGE.taken_back_at
 
 
 NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[+*](?:[^()\\]|\\.)*\)[+*]")

@@ -141,23 +141,31 @@ class Patterns:
     def _negated(self, clause: str, part: re.Pattern, match: re.Match) -> bool:
         """Whether a negation takes a trigger back: a cue at most NEGATION_WINDOW words before it
         or overlapping its start ("i don't want to hurt myself"), a cue inside it that the trigger
-        does not need ("my face isn't drooping"; but "he's not breathing" needs its "not"), or a
-        negation-after cue following it ("the chest pain is gone"). Pseudo-negations never count."""
+        does not need ("my face isn't drooping"; but "he's not breathing" needs its "not", and then
+        no cue before it counts), or a negation-after cue following it ("the chest pain is gone").
+        Pseudo-negations never count."""
         start, end = match.span()
         pseudo = [m.span() for p in self.pseudo_negation for m in p.finditer(clause)]
-        for cue in self.negation_before:
-            for m in cue.finditer(clause, 0, end):
-                if any(s <= m.start() < e for s, e in pseudo):
-                    continue
-                between = clause[m.end() : start]
-                if m.start() >= start:
-                    if part.search(clause[start : m.start()] + clause[m.end() : end]):
-                        return True
-                elif m.end() > start or (
-                    len(WORD.findall(between)) <= NEGATION_WINDOW
-                    and not _any(self.negation_breaks, clause[m.end() : end])
-                ):
-                    return True
+        cues = [
+            m
+            for cue in self.negation_before
+            for m in cue.finditer(clause, 0, end)
+            if not any(s <= m.start() < e for s, e in pseudo)
+        ]
+        inside = [m for m in cues if m.start() >= start]
+        if any(not part.search(clause[start : m.start()] + clause[m.end() : end]) for m in inside):
+            # the trigger needs its own negation ("not reacting"): "not moving, not reacting" lists
+            # two signs, the first does not deny the second
+            return _any(self.negation_after, clause[end:])
+        for m in cues:
+            between = clause[m.end() : start]
+            if m.start() >= start:
+                return True  # a negation inside it that it does not need: "my face isn't drooping"
+            if m.end() > start or (
+                len(WORD.findall(between)) <= NEGATION_WINDOW
+                and not _any(self.negation_breaks, clause[m.end() : end])
+            ):
+                return True
         return _any(self.negation_after, clause[end:])
 
     def negation_cues(self, text: str) -> list[re.Match]:

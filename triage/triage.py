@@ -4,7 +4,9 @@ Curated patterns decide the unmistakable (an affirmed trigger: sure). Otherwise 
 emergency probability over the whole message and each of its sentences decides: at or above
 `sure_at`, sure; at or above `unsure_at`, plausibly an emergency (softer wording). A trigger that
 its context took back ("no chest pain", "a stroke in 2019"), or any context cue in the sentence
-(a negation, the past, a what-if, a mild after-effect), raises the bar to `taken_back_at`.
+(a negation, the past, a what-if, a mild after-effect), raises the bar to `taken_back_at`; where a
+trigger of the classifier's own category was denied or put in the past ("i don't want to hurt
+myself", "i drank bleach when i was 4"), the classifier must reach `overruled_at` to overrule it.
 A message with no emergency as typed is read once more with its misspellings corrected towards
 the words of emergencies ("my wife colapsed", "hart attak"); English and Spanish words are never
 "corrected", so a context word ("octubre", "years ago") is never lost. Runs in time linear in the
@@ -27,6 +29,8 @@ from triage.text import SENTENCE_END, language_of, normal_form, sentences
 SURE_AT = 0.8
 UNSURE_AT = 0.5
 TAKEN_BACK_AT = 0.8
+OVERRULED_AT = 0.95
+DENIALS = ("negated", "past", "other_context")  # what a pattern took its own trigger back for, that the classifier rarely should overrule
 VERY_COMMON = 500_000  # pyspellchecker's count of "heart" is 394,260, of "have" 15.5 million
 
 
@@ -41,6 +45,7 @@ class Triage:
         sure_at: float = SURE_AT,
         unsure_at: float = UNSURE_AT,
         taken_back_at: float = TAKEN_BACK_AT,
+        overruled_at: float = OVERRULED_AT,
     ) -> None:
         self.patterns = patterns
         self.classifier = classifier
@@ -48,6 +53,7 @@ class Triage:
         self.sure_at = sure_at
         self.unsure_at = unsure_at
         self.taken_back_at = taken_back_at
+        self.overruled_at = overruled_at
 
     def assess(self, text: str) -> Assessment | None:
         """The emergency in `text` (as typed, else as corrected), or None when it is not one."""
@@ -97,17 +103,21 @@ class Triage:
         return [
             (probability, category, segment)
             for (probability, category), segment in zip(scores, segments, strict=True)
-            if probability >= self.unsure_at and probability >= self._bar(segment, hits)
+            if probability >= self.unsure_at and probability >= self._bar(segment, category, hits)
         ]
 
     def _graver(self, category: str, tier: str) -> bool:
         """Whether `category`'s tier comes before `tier` (life-threatening first)."""
         return TIERS.index(self.patterns.tier_of[category]) < TIERS.index(tier)
 
-    def _bar(self, segment: str, hits: list[Hit]) -> float:
-        """The probability a segment needs: higher when a trigger was taken back or its context
-        speaks of the past, a what-if, fiction or a negation."""
-        taken_back = any(hit.clause in segment for hit in hits)
+    def _bar(self, segment: str, category: str, hits: list[Hit]) -> float:
+        """The probability a segment needs for `category`: higher when a trigger was taken back or
+        its context speaks of the past, a what-if, fiction or a negation; highest when a trigger of
+        that same category was denied or put in the past there."""
+        here = [hit for hit in hits if hit.clause in segment]
+        if any(hit.category == category and set(DENIALS) & set(hit.modifiers) for hit in here):
+            return self.overruled_at
+        taken_back = bool(here)
         return self.taken_back_at if taken_back or self.patterns.modifiers(segment) else self.unsure_at
 
     def _from_hits(self, affirmed: list[Hit], language: str) -> Assessment:
