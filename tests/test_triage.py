@@ -52,11 +52,11 @@ LIFE, POISON, CRISIS, URGENT = TIERS
         ("ya no quiero vivir", CRISIS, "suicidal"),
         ("mi hijo se tomo todas las pastillas de mi mama", POISON, "overdose"),
         ("my mom no puede respirar, help", LIFE, "breathing"),
-        ("my uncle dropped in the parking lot, not moving, not reacting when we shout", LIFE, "collapse_seizure"),
+        ("my uncle dropped in the parking lot, not moving, not reacting", LIFE, "collapse_seizure"),
         ("i won't be waking up tomorrow and honestly i'm okay with that", CRISIS, None),
         ("wanna kms for real, i'm done", CRISIS, "suicidal"),
         ("my toddler got into grandma's pill organizer and half of it is empty", POISON, "overdose"),
-        ("my dad has been trying to pee for six hours since his back session, nothing comes", URGENT, "bladder_bowel"),
+        ("dad's been trying to pee for six hours since his back session", URGENT, "bladder_bowel"),
         ("mi papa no controla la vejiga y le duele la espalda baja", URGENT, "bladder_bowel"),
     ],
 )  # fmt: skip

@@ -30,7 +30,8 @@ SURE_AT = 0.8
 UNSURE_AT = 0.5
 TAKEN_BACK_AT = 0.8
 OVERRULED_AT = 0.95
-DENIALS = ("negated", "past", "other_context")  # what a pattern took its own trigger back for, that the classifier rarely should overrule
+# What a pattern took its own trigger back for that the classifier should rarely overrule.
+DENIALS = ("negated", "past", "other_context")
 VERY_COMMON = 500_000  # pyspellchecker's count of "heart" is 394,260, of "have" 15.5 million
 
 
