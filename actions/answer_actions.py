@@ -9,7 +9,14 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clinic import load_clinic
-from actions.knowledge import CONDITION_INTENT, KnowledgeBase, Topic, load_knowledge
+from actions.knowledge import (
+    CONDITION_INTENT,
+    TERM_INTENTS,
+    KnowledgeBase,
+    TermMatch,
+    Topic,
+    load_knowledge,
+)
 from actions.replies import (
     Reply,
     answer_reply,
@@ -49,7 +56,20 @@ def named_problems(message: dict[str, Any]) -> list[str]:
 
 def condition_topic_of(kb: KnowledgeBase, message: dict[str, Any]) -> Topic | None:
     """The condition topic that a message names, by its entities or its words."""
-    return kb.condition_topic(*named_problems(message), message.get("text") or "")
+    match = term_match_of(kb, CONDITION_INTENT, message)
+    return match.topic if match else None
+
+
+def term_match_of(kb: KnowledgeBase, intent: str, message: dict[str, Any]) -> TermMatch | None:
+    """The topic of `intent` that a message names, by its entities or its words."""
+    return kb.match_terms(intent, *named_problems(message), message.get("text") or "")
+
+
+def near_term_note(kb: KnowledgeBase, match: TermMatch) -> str | None:
+    """What to say first when the question's word is not the articles' own ("tennis elbow")."""
+    if match.articles_use_it:
+        return None
+    return kb.wording["near_term"].format(term=match.term, name=match.topic.name or match.topic.question)
 
 
 def unknown_condition_reply(kb: KnowledgeBase, message: dict[str, Any]) -> Reply:
@@ -74,9 +94,11 @@ def no_topic_reply(kb: KnowledgeBase) -> Reply:
     return suggestions_reply(kb, kb.wording["no_topic_yet"], starters, "no_topic")
 
 
-def answer_topic(dispatcher: CollectingDispatcher, kb: KnowledgeBase, topic: Topic) -> list[EventType]:
-    """Utter a topic's answer and remember it as the topic to follow up."""
-    utter(dispatcher, answer_reply(kb, topic, topic.answer))
+def answer_topic(
+    dispatcher: CollectingDispatcher, kb: KnowledgeBase, topic: Topic, note: str | None = None
+) -> list[EventType]:
+    """Utter a topic's answer (after a note, if any) and remember it as the topic to follow up."""
+    utter(dispatcher, answer_reply(kb, topic, topic.answer, note=note))
     return [SlotSet(LAST_TOPIC_SLOT, topic.id), SlotSet(MORE_GIVEN_SLOT, False)]
 
 
@@ -90,15 +112,19 @@ class ActionAnswerTopic(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        """Look the topic up by intent (conditions by their words) and utter its answer."""
+        """Look the topic up by intent (conditions and studies by their words) and utter its answer."""
         kb = load_knowledge()
         message = tracker.latest_message
         intent = (message.get("intent") or {}).get("name")
-        if intent == CONDITION_INTENT:
-            topic = condition_topic_of(kb, message)
-            if topic is None:
+        if intent in TERM_INTENTS:
+            match = term_match_of(kb, intent, message)
+            if match:
+                return answer_topic(dispatcher, kb, match.topic, near_term_note(kb, match))
+            if intent == CONDITION_INTENT:
                 utter(dispatcher, unknown_condition_reply(kb, message))
                 return []
+            # a study not named, or not one the articles cite: the studies they do cite
+            topic = kb.topic_for_intent(REFERENCES_INTENT)
         else:
             topic = kb.topic_for_intent(intent)
         if topic is None:

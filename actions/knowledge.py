@@ -9,6 +9,8 @@ import yaml
 
 KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
 CONDITION_INTENT = "ask_condition"
+STUDY_INTENT = "ask_study"
+TERM_INTENTS = (CONDITION_INTENT, STUDY_INTENT)  # intents whose topic is picked by the words asked
 
 
 @dataclass(frozen=True)
@@ -23,17 +25,23 @@ class Reference:
 
 @dataclass(frozen=True)
 class Passage:
-    """A quote from one article, with the list items it introduces and the studies it cites."""
+    """A quote from one article, with the list items it introduces and the studies it cites;
+    `context` says whose claim it is when the quote alone would not ("On the modern technique:")."""
 
     article: str
     quote: str
     items: tuple[str, ...] = ()
     cites: tuple[str, ...] = ()
+    context: str | None = None
 
 
 @dataclass(frozen=True)
 class Topic:
-    """One question the articles answer, its answer passages and what to offer next."""
+    """One question the articles answer, its answer passages and what to offer next.
+
+    Topics of a TERM_INTENTS intent are picked by `terms` (the articles' own words) or
+    `near_terms` (what people say for it, answered with a note that the articles do not use that
+    word); a study's topic names its `reference`."""
 
     id: str
     intent: str
@@ -42,7 +50,18 @@ class Topic:
     more: tuple[Passage, ...] = ()
     related: tuple[str, ...] = ()
     terms: tuple[str, ...] = ()
+    near_terms: tuple[str, ...] = ()
     name: str | None = None
+    reference: str | None = None
+
+
+@dataclass(frozen=True)
+class TermMatch:
+    """The topic a question's words picked, the word that picked it, and whether the articles use it."""
+
+    topic: Topic
+    term: str
+    articles_use_it: bool
 
 
 @dataclass(frozen=True)
@@ -66,7 +85,7 @@ class KnowledgeBase:
 
     def __post_init__(self) -> None:
         self._by_intent = {
-            topic.intent: topic for topic in self.topics.values() if topic.intent != CONDITION_INTENT
+            topic.intent: topic for topic in self.topics.values() if topic.intent not in TERM_INTENTS
         }
 
     @property
@@ -77,26 +96,36 @@ class KnowledgeBase:
     @property
     def condition_topics(self) -> list[Topic]:
         """The topics that answer `ask_condition`, in file order."""
-        return [topic for topic in self.topics.values() if topic.intent == CONDITION_INTENT]
+        return self.topics_of(CONDITION_INTENT)
+
+    def topics_of(self, intent: str) -> list[Topic]:
+        """The topics that answer `intent`, in file order."""
+        return [topic for topic in self.topics.values() if topic.intent == intent]
 
     def topic_for_intent(self, intent: str) -> Topic | None:
         """The topic answering a (non-condition) intent."""
         return self._by_intent.get(intent)
 
     def condition_topic(self, *texts: str) -> Topic | None:
-        """The condition topic whose longest term occurs in any of `texts`.
+        """The condition topic that `texts` name (see `match_terms`)."""
+        match = self.match_terms(CONDITION_INTENT, *texts)
+        return match.topic if match else None
+
+    def match_terms(self, intent: str, *texts: str) -> TermMatch | None:
+        """The topic of `intent` whose longest term or near term occurs in any of `texts`.
 
         Terms match whole words; terms of five letters or more also match longer forms
         ("spasm" matches "spasming", "sprain" matches "sprained").
         """
-        best, best_length = None, 0
+        best: TermMatch | None = None
         for text in texts:
             words = " ".join(re.findall(r"[a-z0-9']+", text.lower()))
-            for topic in self.condition_topics:
-                for term in topic.terms:
+            for topic in self.topics_of(intent):
+                for term, used in [(t, True) for t in topic.terms] + [(t, False) for t in topic.near_terms]:
                     ending = r"\w*" if len(term) >= 5 else r"\b"
-                    if len(term) > best_length and re.search(rf"\b{re.escape(term)}{ending}", words):
-                        best, best_length = topic, len(term)
+                    longer = best is None or len(term) > len(best.term)
+                    if longer and re.search(rf"\b{re.escape(term)}{ending}", words):
+                        best = TermMatch(topic, term, used)
         return best
 
     def condition_names(self) -> list[str]:
@@ -116,6 +145,7 @@ def _passages(entries) -> tuple[Passage, ...]:
             quote=entry["quote"],
             items=tuple(entry.get("items", ())),
             cites=tuple(entry.get("cites", ())),
+            context=entry.get("context"),
         )
         for entry in entries or ()
     )
@@ -132,7 +162,9 @@ def parse_knowledge(raw: dict) -> KnowledgeBase:
             more=_passages(entry.get("more")),
             related=tuple(entry.get("related", ())),
             terms=tuple(entry.get("terms", ())),
+            near_terms=tuple(entry.get("near_terms", ())),
             name=entry.get("name"),
+            reference=entry.get("reference"),
         )
         for entry in raw["topics"]
     }

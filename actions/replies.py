@@ -29,11 +29,14 @@ def topic_button(topic: Topic) -> dict[str, str]:
 
 
 def render_passage(kb: KnowledgeBase, passage: Passage, with_prefix: bool) -> str:
-    """A passage as text: its quote, its citations in brackets, then its list items."""
+    """A passage as text: whose claim it is (the article, its context), its quote, its citations
+    in brackets, then its list items."""
     text = passage.quote
     citations = [reference.citation for reference in kb.citations_of((passage,))]
     if citations:
         text += " (" + "; ".join(citations) + ")"
+    if passage.context:
+        text = passage.context + " " + text
     if with_prefix:
         text = kb.articles[passage.article].prefix + ": " + text
     return "\n".join([text] + [f"{BULLET} {item}" for item in passage.items])
@@ -56,15 +59,29 @@ def _sources_line(kb: KnowledgeBase, article_ids: list[str]) -> str:
     return template.format(articles=labels)
 
 
+def study_line(kb: KnowledgeBase, reference: Reference) -> str:
+    """A study's full reference as the articles give it, or that they give none."""
+    if reference.full:
+        return kb.wording["study_reference"].format(reference=reference.full)
+    return kb.wording["reference_missing"].format(citation=reference.citation)
+
+
 def answer_reply(
-    kb: KnowledgeBase, topic: Topic, passages: Sequence[Passage], reply_type: str = "answer"
+    kb: KnowledgeBase,
+    topic: Topic,
+    passages: Sequence[Passage],
+    reply_type: str = "answer",
+    note: str | None = None,
 ) -> Reply:
-    """The answer to `topic` from `passages`, with its sources, citations and the disclaimer."""
+    """The answer to `topic` from `passages` (after a `note`, if any), with the study's full
+    reference on a study's topic, its sources, citations and the disclaimer."""
     article_ids = _article_ids(passages)
     with_prefix = len(article_ids) > 1
     rendered = [render_passage(kb, passage, with_prefix) for passage in passages]
+    study = [study_line(kb, kb.references[topic.reference])] if topic.reference else []
     # One line break, not two: Rasa's REST channel splits a text into separate messages at blank lines.
-    text = "\n".join(rendered + [_sources_line(kb, article_ids), kb.wording["disclaimer"]])
+    lines = ([note] if note else []) + rendered + study
+    text = "\n".join(lines + [_sources_line(kb, article_ids), kb.wording["disclaimer"]])
     payload = {
         "type": reply_type,
         "topic": topic.id,
@@ -81,6 +98,8 @@ def answer_reply(
         "citations": _citation_payload(kb.citations_of(tuple(passages))),
         "disclaimer": kb.wording["disclaimer"],
     }
+    if note:
+        payload["note"] = note
     return Reply(text=text, payload=payload)
 
 

@@ -24,10 +24,12 @@ def utter_scope_reply(
 
 
 class ScopeReplyAction(Action, ABC):
-    """An action that utters one domain response; subclasses give `name()`, `response` and `reply_type`."""
+    """An action that utters one domain response; subclasses give `name()`, `response`,
+    `reply_type` and, where the reply is about one, a `topic`."""
 
     response: str
     reply_type: str
+    topic: str | None = None
 
     @abstractmethod
     def name(self) -> str:
@@ -37,7 +39,7 @@ class ScopeReplyAction(Action, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Utter the response with the clinic's contact details."""
-        utter_scope_reply(dispatcher, self.response, self.reply_type)
+        utter_scope_reply(dispatcher, self.response, self.reply_type, topic=self.topic)
         return []
 
 
@@ -50,6 +52,19 @@ class ActionNoAnswer(ScopeReplyAction):
     def name(self) -> str:
         """Name used in domain.yml and the rules."""
         return "action_no_answer"
+
+
+class ActionPersonalSafety(ScopeReplyAction):
+    """Whether IASTM is safe for a particular person or condition: the articles list no
+    contraindications, so say so and point to the clinic, never the general safety answer."""
+
+    response = "utter_personal_safety"
+    reply_type = "no_answer"
+    topic = "personal_safety"
+
+    def name(self) -> str:
+        """Name used in domain.yml and the rules."""
+        return "action_personal_safety"
 
 
 class ActionDeclineAdvice(ScopeReplyAction):

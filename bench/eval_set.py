@@ -1,4 +1,5 @@
-"""The held-out evaluation set (tests/eval/questions.yml): never trained or tuned on."""
+"""The held-out evaluation set (tests/eval/questions.yml) and its slice at the articles' edges
+(tests/eval/questions_edges.yml, categories prefixed EDGES): never trained or tuned on."""
 
 from dataclasses import dataclass
 from pathlib import Path
@@ -6,6 +7,8 @@ from pathlib import Path
 import yaml
 
 EVAL_FILE = Path(__file__).resolve().parent.parent / "tests" / "eval" / "questions.yml"
+EDGES_FILE = EVAL_FILE.with_name("questions_edges.yml")
+EDGES = "edges: "  # the prefix of the edge slice's categories
 ANSWER_TYPES = ("answer", "more")
 
 
@@ -32,13 +35,13 @@ class EvalItem:
         return self.turns[-1]
 
 
-def load_eval_set(path: Path = EVAL_FILE) -> list[EvalItem]:
-    """Every item of the evaluation set."""
+def load_eval_set(path: Path = EVAL_FILE, prefix: str = "") -> list[EvalItem]:
+    """Every item of an evaluation set, its categories prefixed with `prefix`."""
     entries = yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
     return [
         EvalItem(
             id=entry["id"],
-            category=entry["category"],
+            category=prefix + entry["category"],
             turns=tuple(entry["turns"]),
             intents=_as_tuple(entry["intent"]),
             topics=_as_tuple(entry.get("topic")),
@@ -46,6 +49,11 @@ def load_eval_set(path: Path = EVAL_FILE) -> list[EvalItem]:
         )
         for entry in entries
     ]
+
+
+def load_held_out() -> list[EvalItem]:
+    """The whole held-out set: the evaluation set and its edge slice."""
+    return load_eval_set() + load_eval_set(EDGES_FILE, EDGES)
 
 
 def reply_is_right(item: EvalItem, replies: list[dict]) -> bool:

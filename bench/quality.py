@@ -35,6 +35,13 @@ class AnswerScores:
     accuracy: float
     by_category: dict[str, float] = field(default_factory=dict)
     wrong: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def accuracy_of(self, prefix: str) -> float:
+        """Share answered right over the categories starting with `prefix` (a slice)."""
+        chosen = [c for c in self.counts if c.startswith(prefix)]
+        total = sum(self.counts[c] for c in chosen)
+        return sum(self.by_category[c] * self.counts[c] for c in chosen) / max(1, total)
 
 
 def intent_scores(items: list[EvalItem], predict: Callable[[str], str]) -> IntentScores:
@@ -80,7 +87,8 @@ def search_intent(text: str) -> str:
 def _scores(results: dict[str, list[bool]], wrong: list[str]) -> AnswerScores:
     every = [ok for oks in results.values() for ok in oks]
     by_category = {category: sum(oks) / len(oks) for category, oks in sorted(results.items())}
-    return AnswerScores(accuracy=sum(every) / len(every), by_category=by_category, wrong=wrong)
+    counts = {category: len(oks) for category, oks in results.items()}
+    return AnswerScores(sum(every) / len(every), by_category, wrong, counts)
 
 
 def search_box_answers(items: list[EvalItem]) -> AnswerScores:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from bench.adversarial import TARGET_RATIO, adversarial_section, measure_adversarial
 from bench.cross_validation import cross_validate
-from bench.eval_set import load_eval_set
+from bench.eval_set import EDGES, load_held_out
 from bench.load import run_load
 from bench.quality import (
     intent_scores,
@@ -59,12 +59,13 @@ LOAD_PLAN = {1: 60, 10: 20, 50: 8}  # concurrent users -> messages each
 TIMED_REPEATEDLY = ("ours", "keyword")
 SCALED_WORKERS = 2  # the scaled-out row: Rasa server processes sharing a Redis lock store
 TARGETS = {
-    "answer accuracy >= 95%": lambda r: r["answers_ours"].accuracy >= 0.95,
+    "answer accuracy >= 97% on the whole held-out set": lambda r: r["answers_ours"].accuracy >= 0.97,
+    "answer accuracy >= 95% on the edge slice": lambda r: r["answers_ours"].accuracy_of(EDGES) >= 0.95,
     "answer accuracy above both alternatives": lambda r: r["answers_ours"].accuracy
     > max(r["answers_default"].accuracy, r["answers_search"].accuracy),
-    "no-answer and emergency questions 100%": lambda r: all(
+    "no-answer, personal-safety and emergency questions 100%": lambda r: all(
         r["answers_ours"].by_category.get(c, 1.0) == 1.0
-        for c in ("no_answer", "unknown_condition", "emergency")
+        for c in ("no_answer", "unknown_condition", "emergency", EDGES + "personal_safety")
     ),
     "p95 <= 150 ms at 10 users": lambda r: min(load[10]["p95"] for load in served(r)) <= 150,
     ">= 40 messages/s": lambda r: max(f["rate"] for load in served(r) for f in load.values()) >= 40,
@@ -157,7 +158,7 @@ def startup_seconds(servers: Servers, repeats: int) -> float:
 
 def measure(reuse: bool, repeats: int) -> dict:
     """Everything the report shows."""
-    items = load_eval_set()
+    items = load_held_out()
     results = {"items": len(items), "train_seconds": {}}
     models = {}
     for name in CONFIGS:
@@ -211,7 +212,8 @@ def render(results: dict, repeats: int) -> str:
         "",
         f"Written by `make bench` on {time.strftime('%Y-%m-%d')}. Machine: {os.cpu_count()} cores, "
         f"{platform.machine()} ({cpu_model()}), Python {platform.python_version()}. Evaluation set: "
-        f"`tests/eval/questions.yml`, {results['items']} held-out questions. Latency figures are "
+        f"`tests/eval/questions.yml` and its edge slice `tests/eval/questions_edges.yml` (categories "
+        f"\"{EDGES}...\"), {results['items']} held-out questions. Latency figures are "
         f"medians of {repeats} runs through the REST channel with the action server and the SQLite "
         "tracker store, on loopback.",
         "",
@@ -226,6 +228,9 @@ def render(results: dict, repeats: int) -> str:
         ),
         "| answer accuracy (end to end) | {:.1%} | {:.1%} | {:.1%} |".format(
             answers["ours"].accuracy, answers["default"].accuracy, answers["search"].accuracy
+        ),
+        "| — edge slice | {:.1%} | {:.1%} | {:.1%} |".format(
+            *(answers[name].accuracy_of(EDGES) for name in ("ours", "default", "search"))
         ),
     ]
     for category in answers["ours"].by_category:

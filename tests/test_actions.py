@@ -10,11 +10,17 @@ from rasa_sdk.executor import ActionExecutor
 from actions.answer_actions import ActionAnswerTopic, ActionShowSources, ActionTellMore
 from actions.clinic import load_clinic
 from actions.fallback_action import ActionSearchFallback
-from actions.knowledge import load_knowledge
-from actions.scope_actions import ActionDeclineAdvice, ActionEmergency, ActionNoAnswer, ActionOffTopic
+from actions.knowledge import STUDY_INTENT, TERM_INTENTS, load_knowledge
+from actions.scope_actions import (
+    ActionDeclineAdvice,
+    ActionEmergency,
+    ActionNoAnswer,
+    ActionOffTopic,
+    ActionPersonalSafety,
+)
 
 KB = load_knowledge()
-QUESTION_TOPICS = [topic for topic in KB.topics.values() if topic.intent != "ask_condition"]
+QUESTION_TOPICS = [topic for topic in KB.topics.values() if topic.intent not in TERM_INTENTS]
 
 
 def only_message(dispatcher):
@@ -66,6 +72,47 @@ async def test_condition_questions_are_answered_from_the_condition_list(
     assert SlotSet("last_topic", topic_id) in events
 
 
+@pytest.mark.parametrize("topic", KB.topics_of(STUDY_INTENT), ids=lambda t: t.id)
+async def test_a_study_asked_by_name_gets_what_the_article_says_of_it_and_its_reference(
+    topic, dispatcher, make_tracker, domain
+):
+    question = f"what did the {topic.terms[0].title()} study find?"
+    await ActionAnswerTopic().run(dispatcher, make_tracker(STUDY_INTENT, question), domain)
+    message = only_message(dispatcher)
+    reference = KB.references[topic.reference]
+    assert message["custom"]["topic"] == topic.id
+    assert reference.citation in message["text"]
+    assert (reference.full or "gives no full reference") in message["text"]
+
+
+async def test_a_study_the_articles_do_not_cite_gets_the_studies_they_do(dispatcher, make_tracker, domain):
+    await ActionAnswerTopic().run(dispatcher, make_tracker(STUDY_INTENT, "what did the Smith trial find"), domain)
+    assert only_message(dispatcher)["custom"]["topic"] == "references"
+
+
+async def test_a_word_the_articles_do_not_use_is_answered_with_a_note_saying_so(
+    dispatcher, make_tracker, domain
+):
+    tracker = make_tracker("ask_condition", "would it help my tennis elbow?")
+    await ActionAnswerTopic().run(dispatcher, tracker, domain)
+    message = only_message(dispatcher)
+    assert message["custom"]["topic"] == "tendinopathy"
+    assert message["text"].startswith('The articles do not mention "tennis elbow" as such.')
+    assert "patellar, elbow, and Achilles tendons" in message["text"]
+
+
+async def test_whether_it_is_safe_for_someone_gets_no_reassurance(dispatcher, make_tracker, domain):
+    tracker = make_tracker("ask_personal_safety", "i'm pregnant, is graston safe for me?")
+    await ActionPersonalSafety().run(dispatcher, tracker, domain)
+    message = only_message(dispatcher)
+    assert message["response"] == "utter_personal_safety"
+    assert message["custom"] == {**message["custom"], "type": "no_answer", "topic": "personal_safety"}
+    assert message["custom"]["contact"] == load_clinic().contact
+    said = yaml.safe_load((Path(__file__).parent.parent / "domain.yml").read_text())["responses"]["utter_personal_safety"][0]["text"]
+    assert "don't say who should not have IASTM" in said and "{clinic_contact}" in said
+    assert "negative events" not in said and "without causing damage" not in said
+
+
 async def test_a_condition_the_articles_do_not_name_gets_an_honest_no_answer(
     dispatcher, make_tracker, domain
 ):
@@ -87,7 +134,7 @@ async def test_a_stray_piece_of_a_name_is_not_named_in_the_no_answer(dispatcher,
     await ActionAnswerTopic().run(dispatcher, tracker, domain)
     message = only_message(dispatcher)
     assert message["custom"] == {**message["custom"], "type": "no_answer", "condition": None}
-    assert message["text"].startswith("Our articles do not say whether IASTM helps with that.")
+    assert message["text"].startswith("The articles do not say whether IASTM helps with that.")
 
 
 async def test_a_body_part_alone_is_named_in_the_no_answer(dispatcher, make_tracker, domain):
@@ -150,7 +197,7 @@ async def test_show_sources_for_a_study_without_full_reference_says_so(dispatche
 
 
 async def test_show_sources_when_the_answer_cites_no_study(dispatcher, make_tracker, domain):
-    tracker = make_tracker("ask_source", "says who?", slots={"last_topic": "acronym"})
+    tracker = make_tracker("ask_source", "says who?", slots={"last_topic": "history"})
     await ActionShowSources().run(dispatcher, tracker, domain)
     assert "cites no study" in only_message(dispatcher)["text"]
 
@@ -290,4 +337,4 @@ async def test_asking_about_my_problem_without_naming_it_is_answered_honestly(
     )
     message = only_message(dispatcher)
     assert message["custom"] == {**message["custom"], "type": "no_answer", "condition": None}
-    assert message["text"].startswith("Our articles do not say whether IASTM helps with that.")
+    assert message["text"].startswith("The articles do not say whether IASTM helps with that.")

@@ -3,8 +3,8 @@
 from actions.knowledge import load_knowledge
 from bench import run
 from bench.adversarial import adversarial_section
-from bench.eval_set import EvalItem, load_eval_set, reply_is_right
-from bench.quality import intent_scores
+from bench.eval_set import EDGES, EvalItem, load_held_out, reply_is_right
+from bench.quality import AnswerScores, intent_scores
 from bench.triage_bench import red_flag_predictor, triage_section
 from bench.triage_eval import score
 from tests.test_knowledge import CONVERSATION_INTENTS
@@ -20,12 +20,12 @@ def answer(topic, text="... not medical advice ...", sources=("clinic_article",)
 
 
 def test_the_evaluation_set_names_only_known_intents_topics_and_types():
-    items = load_eval_set()
-    assert len(items) >= 150
+    items = load_held_out()
+    assert len(items) >= 150 and sum(item.category.startswith(EDGES) for item in items) >= 100
     known_intents = set(KB.topic_intents) | CONVERSATION_INTENTS
     for item in items:
         assert set(item.intents) <= known_intents, item.id
-        assert set(item.topics) <= set(KB.topics) | {None}, item.id
+        assert set(item.topics) <= set(KB.topics) | {None, "personal_safety"}, item.id
         assert item.reply_type in {"answer", "more", "no_more", "references", "no_answer", "declined",
                                    "off_topic", "emergency"}, item.id  # fmt: skip
 
@@ -126,3 +126,12 @@ def test_the_adversarial_section_names_the_slowest_message_and_the_target():
     section = "\n".join(adversarial_section(found))
     assert '"forty questions", 25 ms (2.5 times; target at most 3)' in section
     assert "| run of spaces | 12 |" in section
+
+
+def test_a_slice_is_scored_over_its_own_items():
+    scores = AnswerScores(
+        0.75,
+        {"plain": 1.0, EDGES + "studies": 0.5, EDGES + "safety": 1.0},
+        counts={"plain": 2, EDGES + "studies": 4, EDGES + "safety": 2},
+    )
+    assert scores.accuracy_of(EDGES) == (0.5 * 4 + 1.0 * 2) / 6

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.knowledge import CONDITION_INTENT, load_article_text, load_knowledge
+from actions.knowledge import CONDITION_INTENT, Passage, load_article_text, load_knowledge
 from actions.replies import answer_reply
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,6 +22,7 @@ CONVERSATION_INTENTS = {
     "ask_source",
     "out_of_scope",
     "ask_medical_advice",
+    "ask_personal_safety",
     "off_topic",
     "emergency",
 }
@@ -59,15 +60,24 @@ def test_every_full_reference_is_quoted_from_its_article():
 
 
 def test_every_answer_sentence_in_a_reply_is_article_text():
-    """Whatever an answer says, apart from source line and disclaimer, is article text or a citation."""
+    """Whatever an answer says, apart from its framing (a passage's context: whose claim it is),
+    source line and disclaimer, is article text or a citation."""
     for topic in KB.topics.values():
         reply = answer_reply(KB, topic, topic.answer)
-        for passage in reply.payload["passages"]:
-            text = re.sub(r" \((?:[A-Z][a-z]+(?: et al\.)?, \d{4}(?:; )?)+\)", "", passage["text"])
+        for passage, shown in zip(topic.answer, reply.payload["passages"], strict=True):
+            text = re.sub(r" \((?:[A-Z][a-z]+(?: et al\.)?, \d{4}(?:; )?)+\)", "", shown["text"])
             text = re.sub(r"^(Clinic|Overview) article: ", "", text)
+            text = text.removeprefix(f"{passage.context} " if passage.context else "")
             for line in text.split("\n"):
                 line = line.removeprefix("\u2022 ")
-                assert line in load_article_text(passage["article"]), line
+                assert line in load_article_text(passage.article), line
+
+
+def test_a_context_only_frames_its_quote():
+    """A context says whose or what claim follows, in a few words ending in a colon; it adds no fact."""
+    for _, passage in ALL_PASSAGES:
+        if passage.context:
+            assert passage.context.endswith(":") and len(passage.context.split()) <= 14, passage.context
 
 
 @pytest.mark.parametrize("topic", KB.topics.values(), ids=lambda t: t.id)
@@ -93,9 +103,51 @@ def test_every_topic_intent_is_in_the_domain_and_every_domain_intent_is_handled(
 
 
 def test_every_intent_has_training_examples_but_emergency_which_triage_alone_decides():
-    nlu = yaml.safe_load((ROOT / "data" / "nlu.yml").read_text())["nlu"]
+    nlu = [block for path in (ROOT / "data").glob("nlu*.yml") for block in yaml.safe_load(path.read_text())["nlu"]]
     trained = {block["intent"] for block in nlu if "intent" in block}
     assert trained == set(KB.topic_intents) | CONVERSATION_INTENTS - {"emergency"}
+
+
+# A quote whose first sentence points at something it does not show ("This technique ...",
+# "these receptors", "the researchers") needs that antecedent: quoted just before it, or a context.
+POINTER = re.compile(
+    r"^(?:This|It|These|They|That|Those|All|Such)\b|\b(?:these receptors|this technique|the two techniques|"
+    r"the researchers)\b",
+    re.IGNORECASE,
+)
+CITATION_OR_SPACE = re.compile(r"\([^)]*\)|[\s.-]")  # a dash: the bullet of a list line
+
+
+def follows_directly(before, passage) -> bool:
+    """Whether `passage` comes right after `before` in their article (citations between allowed)."""
+    if before is None or before.article != passage.article or before.items:
+        return False
+    text = load_article_text(passage.article)
+    end = text.find(before.quote) + len(before.quote)
+    return not CITATION_OR_SPACE.sub("", text[end : text.find(passage.quote, end)])
+
+
+def unexplained_pointers(passages) -> list[str]:
+    """The quotes of `passages` that point at an antecedent that is neither quoted before nor given."""
+    found = []
+    for index, passage in enumerate(passages):
+        first_sentence = re.split(r"(?<=[.!?])\s", passage.quote)[0]
+        before = passages[index - 1] if index else None
+        if POINTER.search(first_sentence) and not passage.context and not follows_directly(before, passage):
+            found.append(passage.quote)
+    return found
+
+
+@pytest.mark.parametrize("topic", KB.topics.values(), ids=lambda t: t.id)
+def test_a_quote_that_points_at_something_keeps_its_antecedent(topic):
+    assert unexplained_pointers(topic.answer + topic.more) == []
+
+
+def test_the_antecedent_check_flags_a_bare_pointer():
+    bare = Passage(article="overview_article", quote="It is too strong for the pressure to deform it.")
+    schleip = next(p for _, p in ALL_PASSAGES if p.quote.startswith("Fascial release is a well-established"))
+    assert unexplained_pointers((bare,)) == [bare.quote]
+    assert unexplained_pointers((schleip, bare)) == []
 
 
 def test_related_topics_and_citations_exist():
