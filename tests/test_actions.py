@@ -86,7 +86,8 @@ async def test_a_study_asked_by_name_gets_what_the_article_says_of_it_and_its_re
 
 
 async def test_a_study_the_articles_do_not_cite_gets_the_studies_they_do(dispatcher, make_tracker, domain):
-    await ActionAnswerTopic().run(dispatcher, make_tracker(STUDY_INTENT, "what did the Smith trial find"), domain)
+    tracker = make_tracker(STUDY_INTENT, "what did the Smith trial find")
+    await ActionAnswerTopic().run(dispatcher, tracker, domain)
     assert only_message(dispatcher)["custom"]["topic"] == "references"
 
 
@@ -108,7 +109,8 @@ async def test_whether_it_is_safe_for_someone_gets_no_reassurance(dispatcher, ma
     assert message["response"] == "utter_personal_safety"
     assert message["custom"] == {**message["custom"], "type": "no_answer", "topic": "personal_safety"}
     assert message["custom"]["contact"] == load_clinic().contact
-    said = yaml.safe_load((Path(__file__).parent.parent / "domain.yml").read_text())["responses"]["utter_personal_safety"][0]["text"]
+    responses = yaml.safe_load((Path(__file__).parent.parent / "domain.yml").read_text())["responses"]
+    said = responses["utter_personal_safety"][0]["text"]
     assert "don't say who should not have IASTM" in said and "{clinic_contact}" in said
     assert "negative events" not in said and "without causing damage" not in said
 

@@ -103,7 +103,8 @@ def test_every_topic_intent_is_in_the_domain_and_every_domain_intent_is_handled(
 
 
 def test_every_intent_has_training_examples_but_emergency_which_triage_alone_decides():
-    nlu = [block for path in (ROOT / "data").glob("nlu*.yml") for block in yaml.safe_load(path.read_text())["nlu"]]
+    files = (ROOT / "data").glob("nlu*.yml")
+    nlu = [block for path in files for block in yaml.safe_load(path.read_text())["nlu"]]
     trained = {block["intent"] for block in nlu if "intent" in block}
     assert trained == set(KB.topic_intents) | CONVERSATION_INTENTS - {"emergency"}
 
