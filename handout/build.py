@@ -45,7 +45,8 @@ def reference_text(kb: KnowledgeBase, reference: Reference) -> str:
 
 
 def answer_of(kb: KnowledgeBase, topic: Topic, numbers: dict[str, int]) -> dict:
-    """The assistant's answer to `topic`, split for printing: passages (lines), sources line, references.
+    """The assistant's answer to `topic`, split for printing: passages (lines), any lines after them
+    (a study's full reference), sources line, references.
 
     The text is answer_reply's own (render_passage for each passage), so it is what the assistant says.
     """
@@ -54,7 +55,8 @@ def answer_of(kb: KnowledgeBase, topic: Topic, numbers: dict[str, int]) -> dict:
     lines = reply.text.split("\n")
     assert lines[-1] == kb.wording["disclaimer"], "answer_reply's text no longer ends with the disclaimer"
     cited = sorted(numbers[citation["key"]] for citation in reply.payload["citations"])
-    return {"passages": passages, "sources": lines[-2], "cited": cited}
+    after = lines[sum(len(passage) for passage in passages) : -2]
+    return {"passages": passages, "after": after, "sources": lines[-2], "cited": cited}
 
 
 def build_html(kb: KnowledgeBase, clinic: Clinic, generated: date, paper: str = "A4") -> str:
