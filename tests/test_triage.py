@@ -58,6 +58,11 @@ LIFE, POISON, CRISIS, URGENT = TIERS
         ("my toddler got into grandma's pill organizer and half of it is empty", POISON, "overdose"),
         ("dad's been trying to pee for six hours since his back session", URGENT, "bladder_bowel"),
         ("mi papa no controla la vejiga y le duele la espalda baja", URGENT, "bladder_bowel"),
+        ("my sister just texted that she's going to kill herself tonight", CRISIS, "suicidal"),
+        ("mi primo esta en el puente y dice que se va a aventar", CRISIS, "suicidal"),
+        ("there is so much blood coming from his leg", LIFE, "bleeding"),
+        ("grandpa took extra pain patches, he's drowsy and his breathing is really shallow", LIFE, None),
+        ("leaking pee and I can't feel it, my lower back in agony since yesterday", URGENT, "bladder_bowel"),
     ],
 )  # fmt: skip
 def test_each_tier_and_category_is_recognised(text, tier, category):
@@ -108,6 +113,14 @@ def test_each_tier_and_category_is_recognised(text, tier, category):
         "I OD'd on enchiladas at my tia's party, can I still come in at 9",
         "I did not take too many pills, just 2 ibuprofen like the box says, ok after a session?",
         "I don't want to hurt myself, I only wonder whether the scraping stings",
+        "gonna pass out from excitement before my first session lol",
+        "me ahogo en un vaso de agua con estos formularios",
+        "saddle numbness on my road bike after long rides, can you scrape my glutes?",
+        "I worry my bruises will make people think I'm hurting myself again",
+        "how long after a DVT is it ok to have scraping on that leg?",
+        "we watched a film where a man has a stroke at dinner, now I'm paranoid",
+        "hipoteticamente, si alguien se desmaya en la camilla que pasa?",
+        "had asthma since I was little, well controlled, can I lie face down?",
     ],
 )
 def test_look_alikes_are_not_emergencies(text):
