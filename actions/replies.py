@@ -59,11 +59,16 @@ def _sources_line(kb: KnowledgeBase, article_ids: list[str]) -> str:
     return template.format(articles=labels)
 
 
+def reference_text(kb: KnowledgeBase, reference: Reference) -> str:
+    """The full reference, or the assistant's words for a study the article gives none for."""
+    return reference.full or kb.wording["reference_missing"].format(citation=reference.citation)
+
+
 def study_line(kb: KnowledgeBase, reference: Reference) -> str:
     """A study's full reference as the articles give it, or that they give none."""
     if reference.full:
         return kb.wording["study_reference"].format(reference=reference.full)
-    return kb.wording["reference_missing"].format(citation=reference.citation)
+    return reference_text(kb, reference)
 
 
 def answer_reply(
@@ -128,12 +133,7 @@ def references_reply(kb: KnowledgeBase, topic: Topic, passages: Sequence[Passage
     if not references:
         text = kb.wording["no_citations"].format(articles=article_labels)
     else:
-        lines = [
-            f"{BULLET} {ref.full}"
-            if ref.full
-            else f"{BULLET} " + kb.wording["reference_missing"].format(citation=ref.citation)
-            for ref in references
-        ]
+        lines = [f"{BULLET} {reference_text(kb, ref)}" for ref in references]
         text = "\n".join([kb.wording["references_intro"]] + lines)
     payload = {"type": "references", "topic": topic.id, "citations": _citation_payload(references)}
     return Reply(text=text, payload=payload)

@@ -13,8 +13,8 @@ import yaml
 from jinja2 import Environment, FileSystemLoader
 
 from actions.clinic import Clinic, load_clinic
-from actions.knowledge import CONDITION_INTENT, KnowledgeBase, Reference, Topic, load_knowledge
-from actions.replies import answer_reply
+from actions.knowledge import CONDITION_INTENT, KnowledgeBase, Topic, load_knowledge
+from actions.replies import answer_reply, reference_text
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -37,11 +37,6 @@ def sections(kb: KnowledgeBase) -> list[tuple[str, list[Topic]]]:
     grouped = [(s["heading"], [general.pop(i) for i in s["topics"] if i in general]) for s in listed]
     grouped += [(OTHER, list(general.values())), (CONDITIONS, kb.condition_topics)]
     return [(title, topics) for title, topics in grouped if topics]
-
-
-def reference_text(kb: KnowledgeBase, reference: Reference) -> str:
-    """The full reference, or the assistant's words for a study the article gives none for."""
-    return reference.full or kb.wording["reference_missing"].format(citation=reference.citation)
 
 
 def answer_of(kb: KnowledgeBase, topic: Topic, numbers: dict[str, int]) -> dict:

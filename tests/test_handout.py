@@ -9,8 +9,8 @@ from markupsafe import escape
 
 from actions.clinic import Clinic, load_clinic
 from actions.knowledge import CONDITION_INTENT, KnowledgeBase, Passage, Topic, load_knowledge
-from actions.replies import answer_reply
-from handout.build import CONDITIONS, OTHER, SECTIONS_FILE, build, build_html, reference_text, sections
+from actions.replies import answer_reply, reference_text
+from handout.build import CONDITIONS, OTHER, SECTIONS_FILE, build, build_html, sections
 
 INJECTION = '<script>alert("x")</script> & <b>'
 
