@@ -1,20 +1,27 @@
-"""`make dev-score`: score a trained model on the development set (bench/dev_questions.yml).
+"""`make dev-score`: score a trained model on the development sets.
 
-The development set is for tuning the NLU data and pipeline; unlike the held-out evaluation set it
-may be read freely, so this prints every wrongly answered question with what came back.
-Usage: python -m bench.dev [--model models/iastm.tar.gz] [--questions bench/dev_questions.yml]
+They are for tuning the NLU data and pipeline: bench/dev_questions.yml (written for it),
+bench/dev_questions_2.yml and bench/dev_edges.yml (the first held-out evaluation set and edge slice,
+moved here once their wrong answers had been looked at). Unlike the held-out sets they may be read
+freely, so this prints every wrongly answered question with what came back.
+Usage: python -m bench.dev [--model models/iastm.tar.gz] [--questions FILE]
 """
 
 import argparse
 import sys
 from pathlib import Path
 
-from bench.eval_set import EvalItem, load_eval_set
+from bench.eval_set import EDGES, EvalItem, load_eval_set
 from bench.quality import rest_answers
 from bench.run import CREDENTIALS
 from server.processes import ROOT, serving
 
-DEV_FILE = ROOT / "bench" / "dev_questions.yml"
+# Each development set, with the prefix of its categories.
+DEV_SETS = {
+    ROOT / "bench" / "dev_questions.yml": "",
+    ROOT / "bench" / "dev_questions_2.yml": "",
+    ROOT / "bench" / "dev_edges.yml": EDGES,
+}
 
 
 def describe(replies: list[dict]) -> str:
@@ -33,11 +40,12 @@ def main(argv: list[str]) -> int:
     """Print the answer accuracy per category and every wrong answer."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--model", type=Path, default=ROOT / "models" / "iastm.tar.gz")
-    parser.add_argument("--questions", type=Path, default=DEV_FILE)
+    parser.add_argument("--questions", type=Path, help="one set only (default: all of DEV_SETS)")
     args = parser.parse_args(argv)
     if not args.model.is_file():
         parser.error(f"no trained model at {args.model}: run make train first")
-    items = load_eval_set(args.questions)
+    sets = {args.questions: ""} if args.questions else DEV_SETS
+    items = [item for path, prefix in sets.items() for item in load_eval_set(path, prefix)]
     with serving(args.model, credentials=CREDENTIALS) as servers:
         scores = rest_answers(items, servers, on_wrong=print_wrong)
     for category, share in scores.by_category.items():

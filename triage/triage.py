@@ -7,9 +7,11 @@ its context took back ("no chest pain", "a stroke in 2019"), or any context cue 
 (a negation, the past, a what-if, a mild after-effect), raises the bar to `taken_back_at`; where a
 trigger of the classifier's own category was denied or put in the past ("i don't want to hurt
 myself", "i drank bleach when i was 4"), the classifier must reach `overruled_at` to overrule it.
-A message with no emergency as typed is read once more with its misspellings corrected towards
-the words of emergencies ("my wife colapsed", "hart attak"); English and Spanish words are never
-"corrected", so a context word ("octubre", "years ago") is never lost. Runs in time linear in the
+An English message with no emergency as typed is read once more with its misspellings corrected
+towards the words of emergencies ("my wife colapsed", "hart attak"); English and Spanish words are
+never "corrected", so a context word ("octubre", "years ago") is never lost. A Spanish message is
+not corrected: the Spanish word list misses common forms ("noticias", "murió"), which were
+"corrected" into English emergency words. Runs in time linear in the
 message's length, however long it is.
 """
 
@@ -60,7 +62,8 @@ class Triage:
         """The emergency in `text` (as typed, else as corrected), or None when it is not one."""
         normal = normal_form(text)
         found = self._assess(normal)
-        if found is None and self.corrector is not None:
+        english = language_of(normal, self.patterns.spanish_words, self.patterns.english_words) == "en"
+        if found is None and self.corrector is not None and english:
             corrected = self.corrector.correct(self.patterns.without_idioms(normal))  # idioms stay idioms
             if corrected != normal:
                 found = self._assess(corrected)
