@@ -63,6 +63,8 @@ LIFE, POISON, CRISIS, URGENT = TIERS
         ("there is so much blood coming from his leg", LIFE, "bleeding"),
         ("grandpa took extra pain patches, he's drowsy and his breathing is really shallow", LIFE, None),
         ("leaking pee and I can't feel it, my lower back in agony since yesterday", URGENT, "bladder_bowel"),
+        ("i had to use my son's epipen on him after he ate peanuts", LIFE, "allergic_reaction"),
+        ("the baby chewed on a dishwasher pod, what do we do", POISON, "poisoning"),
     ],
 )  # fmt: skip
 def test_each_tier_and_category_is_recognised(text, tier, category):
@@ -121,6 +123,12 @@ def test_each_tier_and_category_is_recognised(text, tier, category):
         "we watched a film where a man has a stroke at dinner, now I'm paranoid",
         "hipoteticamente, si alguien se desmaya en la camilla que pasa?",
         "had asthma since I was little, well controlled, can I lie face down?",
+        "that sounds odd to me, can you explain the microtrauma theory again",
+        "in our nursing drill we practiced on a choking mannequin, my wrists ache now",
+        "my wrist goes numb on long bike rides but it goes away when I stop, would scraping help",
+        "would scraping help the numbness in my fingers from typing all day",
+        "salio en las noticias que un senor murio de un infarto corriendo, es seguro el raspado?",
+        "i want to look through the studies myself, can i get copies",
     ],
 )
 def test_look_alikes_are_not_emergencies(text):
