@@ -61,20 +61,19 @@ class Triage:
     def assess(self, text: str) -> Assessment | None:
         """The emergency in `text` (as typed, else as corrected), or None when it is not one."""
         normal = normal_form(text)
-        found = self._assess(normal)
-        english = language_of(normal, self.patterns.spanish_words, self.patterns.english_words) == "en"
-        if found is None and self.corrector is not None and english:
+        language = language_of(normal, self.patterns.spanish_words, self.patterns.english_words)
+        found = self._assess(normal, language)
+        if found is None and self.corrector is not None and language == "en":
             corrected = self.corrector.correct(self.patterns.without_idioms(normal))  # idioms stay idioms
             if corrected != normal:
-                found = self._assess(corrected)
+                found = self._assess(corrected, language)
         return found
 
-    def _assess(self, normal: str) -> Assessment | None:
+    def _assess(self, normal: str, language: str) -> Assessment | None:
         if not normal:
             return None
         hits = self.patterns.hits(normal)
         affirmed = [hit for hit in hits if hit.affirmed]
-        language = language_of(normal, self.patterns.spanish_words, self.patterns.english_words)
         flagged = self._flagged(normal, hits)
         if affirmed:
             found = self._from_hits(affirmed, language)
