@@ -13,7 +13,7 @@ from triage.assessment import TIERS, emergency_payload, emergency_responses
 from triage.examples import NONE, TRAINING_FOLDER, read_triage_file, training_examples
 from triage.patterns import PATTERNS_FILE, Patterns, load_patterns
 from triage.text import language_of, normal_form
-from triage.triage import emergency_excerpt, load_triage
+from triage.triage import Triage, emergency_excerpt, load_triage
 
 ROOT = Path(__file__).resolve().parent.parent
 HELD_OUT = list(HELD_OUT_SETS.values())
@@ -129,6 +129,13 @@ def test_each_tier_and_category_is_recognised(text, tier, category):
         "would scraping help the numbness in my fingers from typing all day",
         "salio en las noticias que un senor murio de un infarto corriendo, es seguro el raspado?",
         "i want to look through the studies myself, can i get copies",
+        "my nephew's tabletop campaign had his character poisoned by a goblin, my neck hurts from hunching",
+        "I almost passed out when I saw the bill, do you offer payment plans?",
+        "my uncle's a paramedic and told us about a call he ran where a guy collapsed, everyone was okay",
+        "is numbness in the hands something to worry about in general?",
+        "que hago si alguien se desmaya en la sala de espera? quiero estar preparada",
+        "had a blood clot in 2015, no lasting effects, can I get my calf scraped?",
+        "my lip is numb and drooping a bit from the dentist's novocaine, can I still come at 4?",
     ],
 )
 def test_look_alikes_are_not_emergencies(text):
@@ -232,6 +239,29 @@ def test_the_classifier_must_be_very_sure_to_overrule_a_denied_trigger_of_its_ow
     assert {(hit.category, hit.modifiers) for hit in hits} == {("self_harm", ("negated",))}
     assert TRIAGE._bar(text, "self_harm", hits) == TRIAGE.overruled_at > TRIAGE.taken_back_at
     assert TRIAGE._bar(text, "overdose", hits) == TRIAGE.taken_back_at
+
+
+class ScoresEverything:
+    """A classifier that gives every text the same emergency probability."""
+
+    def __init__(self, probability: float) -> None:
+        self.probability = probability
+
+    def scores(self, texts: list[str]) -> list[tuple[float, str]]:
+        return [(self.probability, "collapse_seizure") for _ in texts]
+
+
+def test_a_trigger_is_dismissed_only_when_the_classifier_is_sure_it_is_not_an_emergency():
+    """The classifier's 'surely not' (below `dismissed_below`) overrules an affirmed trigger, but
+    never one of suicide or self-harm; the real classifier keeps real emergencies well above it."""
+    sure_not = Triage(load_patterns(), ScoresEverything(0.01))
+    unsure = Triage(load_patterns(), ScoresEverything(0.2))
+    assert sure_not.assess("my husband just collapsed on the floor") is None
+    assert unsure.assess("my husband just collapsed on the floor").category == "collapse_seizure"
+    assert sure_not.assess("i want to kill myself tonight").tier == CRISIS
+    assert sure_not.assess("i swallowed all my pills, i want to die").also_crisis
+    assert TRIAGE.assess("my D&D character got poisoned and failed the saving throw") is None
+    assert TRIAGE.assess("my husband just collapsed on the floor").found_by == "pattern"
 
 
 NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[+*](?:[^()\\]|\\.)*\)[+*]")

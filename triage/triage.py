@@ -7,6 +7,9 @@ its context took back ("no chest pain", "a stroke in 2019"), or any context cue 
 (a negation, the past, a what-if, a mild after-effect), raises the bar to `taken_back_at`; where a
 trigger of the classifier's own category was denied or put in the past ("i don't want to hurt
 myself", "i drank bleach when i was 4"), the classifier must reach `overruled_at` to overrule it.
+The other way round, an affirmed trigger is dismissed when the classifier gives every segment less
+than `dismissed_below` ("my D&D character got poisoned"), except for suicide and self-harm, whose
+wordings are the most indirect and whose cost of a miss is the highest.
 An English message with no emergency as typed is read once more with its misspellings corrected
 towards the words of emergencies ("my wife colapsed", "hart attak"); English and Spanish words are
 never "corrected", so a context word ("octubre", "years ago") is never lost. A Spanish message is
@@ -32,6 +35,7 @@ SURE_AT = 0.8
 UNSURE_AT = 0.5
 TAKEN_BACK_AT = 0.8
 OVERRULED_AT = 0.95
+DISMISSED_BELOW = 0.03  # the lowest emergency a pattern caught on the development sets scored 0.17
 # What a pattern took its own trigger back for that the classifier should rarely overrule.
 DENIALS = ("negated", "past", "other_context")
 VERY_COMMON = 500_000  # pyspellchecker's count of "heart" is 394,260, of "have" 15.5 million
@@ -49,6 +53,7 @@ class Triage:
         unsure_at: float = UNSURE_AT,
         taken_back_at: float = TAKEN_BACK_AT,
         overruled_at: float = OVERRULED_AT,
+        dismissed_below: float = DISMISSED_BELOW,
     ) -> None:
         self.patterns = patterns
         self.classifier = classifier
@@ -57,6 +62,7 @@ class Triage:
         self.unsure_at = unsure_at
         self.taken_back_at = taken_back_at
         self.overruled_at = overruled_at
+        self.dismissed_below = dismissed_below
 
     def assess(self, text: str) -> Assessment | None:
         """The emergency in `text` (as typed, else as corrected), or None when it is not one."""
@@ -74,14 +80,17 @@ class Triage:
             return None
         hits = self.patterns.hits(normal)
         affirmed = [hit for hit in hits if hit.affirmed]
-        flagged = self._flagged(normal, hits)
+        scored = self._scored(normal)
+        flagged = [s for s in scored if s[0] >= self.unsure_at and s[0] >= self._bar(s[2], s[1], hits)]
         if affirmed:
             found = self._from_hits(affirmed, language)
+            crisis = found.also_crisis or found.tier == "suicide_self_harm"
+            if not crisis and max(s[0] for s in scored) < self.dismissed_below:
+                return None  # "my D&D character got poisoned": the classifier is sure it is not one
             graver = [f for f in flagged if f[0] >= self.sure_at and self._graver(f[1], found.tier)]
             if not graver:
                 return found
             # "numb since the graston" beside a crushing chest: the heart attack's advice comes first
-            crisis = found.also_crisis or found.tier == "suicide_self_harm"
             return self._from_classifier(graver, language, crisis)
         return self._from_classifier(flagged, language) if flagged else None
 
@@ -97,17 +106,13 @@ class Triage:
             tier, category, probability >= self.sure_at, crisis, language, evidence, "classifier"
         )
 
-    def _flagged(self, normal: str, hits: list[Hit]) -> list[tuple[float, str, str]]:
-        """(probability, category, segment) of each segment the classifier finds an emergency in:
-        the message without its idioms, whole and by sentence."""
+    def _scored(self, normal: str) -> list[tuple[float, str, str]]:
+        """(probability, category, segment) of each segment the classifier reads: the message
+        without its idioms, whole and by sentence."""
         cleaned = self.patterns.without_idioms(normal)
         segments = list(dict.fromkeys([cleaned, *sentences(cleaned)]))
         scores = self.classifier.scores(segments)
-        return [
-            (probability, category, segment)
-            for (probability, category), segment in zip(scores, segments, strict=True)
-            if probability >= self.unsure_at and probability >= self._bar(segment, category, hits)
-        ]
+        return [(p, category, segment) for (p, category), segment in zip(scores, segments, strict=True)]
 
     def _graver(self, category: str, tier: str) -> bool:
         """Whether `category`'s tier comes before `tier` (life-threatening first)."""
