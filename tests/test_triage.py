@@ -242,13 +242,16 @@ def test_the_classifier_must_be_very_sure_to_overrule_a_denied_trigger_of_its_ow
 
 
 class ScoresEverything:
-    """A classifier that gives every text the same emergency probability."""
+    """A classifier that gives every text the same emergency probability, but `short` to a text of
+    one sentence when the message has several."""
 
-    def __init__(self, probability: float) -> None:
+    def __init__(self, probability: float, short: float | None = None) -> None:
         self.probability = probability
+        self.short = probability if short is None else short
 
     def scores(self, texts: list[str]) -> list[tuple[float, str]]:
-        return [(self.probability, "collapse_seizure") for _ in texts]
+        whole = [(self.probability, "collapse_seizure")]
+        return whole + [(self.short, "collapse_seizure") for _ in texts[1:]]
 
 
 def test_a_trigger_is_dismissed_only_when_the_classifier_is_sure_it_is_not_an_emergency():
@@ -262,6 +265,13 @@ def test_a_trigger_is_dismissed_only_when_the_classifier_is_sure_it_is_not_an_em
     assert sure_not.assess("i swallowed all my pills, i want to die").also_crisis
     assert TRIAGE.assess("my D&D character got poisoned and failed the saving throw") is None
     assert TRIAGE.assess("my husband just collapsed on the floor").found_by == "pattern"
+
+
+def test_an_unsure_sentence_counts_only_where_its_whole_message_is_not_harmless():
+    text = "my husband and i argued all evening about it. which of us is right?"
+    assert Triage(load_patterns(), ScoresEverything(0.1, short=0.6)).assess(text) is None
+    assert Triage(load_patterns(), ScoresEverything(0.3, short=0.6)).assess(text).sure is False
+    assert Triage(load_patterns(), ScoresEverything(0.1, short=0.9)).assess(text).sure is True
 
 
 NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[+*](?:[^()\\]|\\.)*\)[+*]")

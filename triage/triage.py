@@ -2,7 +2,9 @@
 
 Curated patterns decide the unmistakable (an affirmed trigger: sure). Otherwise the classifier's
 emergency probability over the whole message and each of its sentences decides: at or above
-`sure_at`, sure; at or above `unsure_at`, plausibly an emergency (softer wording). A trigger that
+`sure_at`, sure; at or above `unsure_at`, plausibly an emergency (softer wording), but an unsure
+sentence only where its whole message reaches `in_context_at` (a sentence of a long FAQ question,
+"who is that and what did that review actually say?", can look alarming alone). A trigger that
 its context took back ("no chest pain", "a stroke in 2019"), or any context cue in the sentence
 (a negation, the past, a what-if, a mild after-effect), raises the bar to `taken_back_at`; where a
 trigger of the classifier's own category was denied or put in the past ("i don't want to hurt
@@ -35,6 +37,7 @@ SURE_AT = 0.8
 UNSURE_AT = 0.5
 TAKEN_BACK_AT = 0.8
 OVERRULED_AT = 0.95
+IN_CONTEXT_AT = 0.25  # on the development sets, unsure emergency sentences' messages scored 0.65+
 DISMISSED_BELOW = 0.03  # the lowest emergency a pattern caught on the development sets scored 0.17
 # What a pattern took its own trigger back for that the classifier should rarely overrule.
 DENIALS = ("negated", "past", "other_context")
@@ -54,6 +57,7 @@ class Triage:
         taken_back_at: float = TAKEN_BACK_AT,
         overruled_at: float = OVERRULED_AT,
         dismissed_below: float = DISMISSED_BELOW,
+        in_context_at: float = IN_CONTEXT_AT,
     ) -> None:
         self.patterns = patterns
         self.classifier = classifier
@@ -63,6 +67,7 @@ class Triage:
         self.taken_back_at = taken_back_at
         self.overruled_at = overruled_at
         self.dismissed_below = dismissed_below
+        self.in_context_at = in_context_at
 
     def assess(self, text: str) -> Assessment | None:
         """The emergency in `text` (as typed, else as corrected), or None when it is not one."""
@@ -81,7 +86,14 @@ class Triage:
         hits = self.patterns.hits(normal)
         affirmed = [hit for hit in hits if hit.affirmed]
         scored = self._scored(normal)
-        flagged = [s for s in scored if s[0] >= self.unsure_at and s[0] >= self._bar(s[2], s[1], hits)]
+        whole = scored[0][0]  # an unsure sentence of a message the classifier finds harmless is harmless
+        flagged = [
+            s
+            for s in scored
+            if s[0] >= self.unsure_at
+            and s[0] >= self._bar(s[2], s[1], hits)
+            and (s[0] >= self.sure_at or whole >= self.in_context_at)
+        ]
         if affirmed:
             found = self._from_hits(affirmed, language)
             crisis = found.also_crisis or found.tier == "suicide_self_harm"
