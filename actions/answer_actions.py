@@ -30,6 +30,11 @@ MORE_GIVEN_SLOT = "more_given"
 STARTER_TOPICS = ("what_is", "painful", "gua_sha", "uses")
 REFERENCES_INTENT = "ask_references"
 NAME_WORD = re.compile(r"[^\W\d_]{3,}")  # a condition's or body part's name has a word of 3 letters
+# "list all your references" asks for every study; "can you give me the references" after an answer
+# asks for that answer's
+ALL_REFERENCES = re.compile(
+    r"\b(?:all|every|list|bibliography|complete|whole|entire|todas|todos|lista)\b", re.I
+)
 
 
 def utter(dispatcher: CollectingDispatcher, reply: Reply) -> None:
@@ -127,6 +132,10 @@ class ActionAnswerTopic(Action):
             topic = kb.topic_for_intent(REFERENCES_INTENT)
         else:
             topic = kb.topic_for_intent(intent)
+            previous = last_topic(tracker, kb)
+            if intent == REFERENCES_INTENT and previous not in (None, topic):
+                if not ALL_REFERENCES.search(message.get("text") or ""):
+                    return ActionShowSources().follow_up(dispatcher, tracker, kb, previous)
         if topic is None:
             utter(dispatcher, no_topic_reply(kb))
             return []

@@ -180,6 +180,21 @@ async def test_asking_for_the_studies_before_any_answer_lists_the_articles_refer
     assert SlotSet("last_topic", "references") in events
 
 
+async def test_asking_for_the_references_after_an_answer_gives_that_answers_unless_all_are_asked_for(
+    dispatcher, make_tracker, domain
+):
+    after_bruising = {"last_topic": "bruising", "more_given": False}
+    tracker = make_tracker("ask_references", "can you give me the references", slots=after_bruising)
+    await ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert only_message(dispatcher)["custom"]["type"] == "references"
+    assert only_message(dispatcher)["custom"]["topic"] == "bruising"
+    dispatcher.messages.clear()
+    tracker = make_tracker("ask_references", "list all your references", slots=after_bruising)
+    await ActionAnswerTopic().run(dispatcher, tracker, domain)
+    message = only_message(dispatcher)
+    assert message["custom"] == {**message["custom"], "type": "answer", "topic": "references"}
+
+
 async def test_show_sources_gives_full_references(dispatcher, make_tracker, domain):
     tracker = make_tracker(
         "ask_source", "which study says so?", slots={"last_topic": "vs_spinal_manipulation"}
