@@ -30,10 +30,10 @@ MORE_GIVEN_SLOT = "more_given"
 STARTER_TOPICS = ("what_is", "painful", "gua_sha", "uses")
 REFERENCES_INTENT = "ask_references"
 NAME_WORD = re.compile(r"[^\W\d_]{3,}")  # a condition's or body part's name has a word of 3 letters
-# "list all your references" asks for every study; "can you give me the references" after an answer
+# "all your references" asks for every study; "can you give me the references" after an answer
 # asks for that answer's
 ALL_REFERENCES = re.compile(
-    r"\b(?:all|every|list|bibliography|complete|whole|entire|todas|todos|lista)\b", re.I
+    r"\b(?:all|every|bibliography|complete|whole|entire|todas|todos)\b", re.I
 )
 
 
