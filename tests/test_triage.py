@@ -65,6 +65,9 @@ LIFE, POISON, CRISIS, URGENT = TIERS
         ("leaking pee and I can't feel it, my lower back in agony since yesterday", URGENT, "bladder_bowel"),
         ("i had to use my son's epipen on him after he ate peanuts", LIFE, "allergic_reaction"),
         ("the baby chewed on a dishwasher pod, what do we do", POISON, "poisoning"),
+        ("mi esposo ya no siente cuando orina y la espalda lo esta matando", URGENT, "bladder_bowel"),
+        ("numb between my legs since lunch and my disc is acting up", URGENT, "bladder_bowel"),
+        ("my wife took 3 advil and then the rest of the bottle an hour ago", POISON, "overdose"),
     ],
 )  # fmt: skip
 def test_each_tier_and_category_is_recognised(text, tier, category):
@@ -136,6 +139,11 @@ def test_each_tier_and_category_is_recognised(text, tier, category):
         "que hago si alguien se desmaya en la sala de espera? quiero estar preparada",
         "had a blood clot in 2015, no lasting effects, can I get my calf scraped?",
         "my lip is numb and drooping a bit from the dentist's novocaine, can I still come at 4?",
+        "this knot in my neck makes me want to saw my own head off lol",
+        "I took the one tylenol like it says on the box, can I still come in?",
+        "can you explain what a DVT is? my doctor mentioned it",
+        "my self-harm scars are long over, can you scrape near them?",
+        "estoy escribiendo un cuento donde el villano envenena al rey, me duele la muneca de tanto escribir",
     ],
 )
 def test_look_alikes_are_not_emergencies(text):
@@ -242,16 +250,16 @@ def test_the_classifier_must_be_very_sure_to_overrule_a_denied_trigger_of_its_ow
 
 
 class ScoresEverything:
-    """A classifier that gives every text the same emergency probability, but `short` to a text of
-    one sentence when the message has several."""
+    """A classifier that gives a message (the first text it scores) `probability` and every other
+    text (a sentence, or a sentence with its neighbours) `short`, all of one `category`."""
 
-    def __init__(self, probability: float, short: float | None = None) -> None:
+    def __init__(self, probability: float, short: float | None = None, category: str = "collapse_seizure"):
         self.probability = probability
         self.short = probability if short is None else short
+        self.category = category
 
     def scores(self, texts: list[str]) -> list[tuple[float, str]]:
-        whole = [(self.probability, "collapse_seizure")]
-        return whole + [(self.short, "collapse_seizure") for _ in texts[1:]]
+        return [(self.probability, self.category)] + [(self.short, self.category) for _ in texts[1:]]
 
 
 def test_a_trigger_is_dismissed_only_when_the_classifier_is_sure_it_is_not_an_emergency():
@@ -267,11 +275,19 @@ def test_a_trigger_is_dismissed_only_when_the_classifier_is_sure_it_is_not_an_em
     assert TRIAGE.assess("my husband just collapsed on the floor").found_by == "pattern"
 
 
-def test_an_unsure_sentence_counts_only_where_its_whole_message_is_not_harmless():
+def test_a_sentence_counts_only_where_it_is_alarming_in_its_context_unless_it_speaks_of_suicide():
     text = "my husband and i argued all evening about it. which of us is right?"
     assert Triage(load_patterns(), ScoresEverything(0.1, short=0.6)).assess(text) is None
+    assert Triage(load_patterns(), ScoresEverything(0.1, short=0.9)).assess(text) is None
     assert Triage(load_patterns(), ScoresEverything(0.3, short=0.6)).assess(text).sure is False
-    assert Triage(load_patterns(), ScoresEverything(0.1, short=0.9)).assess(text).sure is True
+    crisis = Triage(load_patterns(), ScoresEverything(0.1, short=0.9, category="suicidal"))
+    assert crisis.assess(text).tier == CRISIS
+    # four sentences: the last one is read with the one before it
+    long = "i love my clinic. the parking is easy. the staff are kind. which of us is right?"
+    *_, (_, _, last, in_context) = TRIAGE._scored(normal_form(long))
+    assert last == "which of us is right"
+    assert in_context == TRIAGE.classifier.scores(["the staff are kind. which of us is right"])[0][0]
+    assert TRIAGE.assess("I fainted once at a blood draw when I was 16. never since. is scraping ok?") is None
 
 
 NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[+*](?:[^()\\]|\\.)*\)[+*]")

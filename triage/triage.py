@@ -2,9 +2,10 @@
 
 Curated patterns decide the unmistakable (an affirmed trigger: sure). Otherwise the classifier's
 emergency probability over the whole message and each of its sentences decides: at or above
-`sure_at`, sure; at or above `unsure_at`, plausibly an emergency (softer wording), but an unsure
-sentence only where its whole message reaches `in_context_at` (a sentence of a long FAQ question,
-"who is that and what did that review actually say?", can look alarming alone). A trigger that
+`sure_at`, sure; at or above `unsure_at`, plausibly an emergency (softer wording). A sentence counts
+only where it scores `in_context_at` or more read with the sentences either side of it: alone,
+"never since" (after "I fainted once at a blood draw when I was 16") or "which of us is right?" can
+look alarming; a sure sentence of suicide or self-harm counts on its own. A trigger that
 its context took back ("no chest pain", "a stroke in 2019"), or any context cue in the sentence
 (a negation, the past, a what-if, a mild after-effect), raises the bar to `taken_back_at`; where a
 trigger of the classifier's own category was denied or put in the past ("i don't want to hurt
@@ -37,7 +38,7 @@ SURE_AT = 0.8
 UNSURE_AT = 0.5
 TAKEN_BACK_AT = 0.8
 OVERRULED_AT = 0.95
-IN_CONTEXT_AT = 0.25  # on the development sets, unsure emergency sentences' messages scored 0.65+
+IN_CONTEXT_AT = 0.3  # see docs/safety.md: how the development sets' sentences scored in context
 DISMISSED_BELOW = 0.03  # the lowest emergency a pattern caught on the development sets scored 0.17
 # What a pattern took its own trigger back for that the classifier should rarely overrule.
 DENIALS = ("negated", "past", "other_context")
@@ -86,18 +87,17 @@ class Triage:
         hits = self.patterns.hits(normal)
         affirmed = [hit for hit in hits if hit.affirmed]
         scored = self._scored(normal)
-        whole = scored[0][0]  # an unsure sentence of a message the classifier finds harmless is harmless
         flagged = [
-            s
-            for s in scored
-            if s[0] >= self.unsure_at
-            and s[0] >= self._bar(s[2], s[1], hits)
-            and (s[0] >= self.sure_at or whole >= self.in_context_at)
+            (probability, category, segment)
+            for probability, category, segment, in_context in scored
+            if probability >= self.unsure_at
+            and probability >= self._bar(segment, category, hits)
+            and (in_context >= self.in_context_at or self._crisis_on_its_own(probability, category))
         ]
         if affirmed:
             found = self._from_hits(affirmed, language)
             crisis = found.also_crisis or found.tier == "suicide_self_harm"
-            if not crisis and max(s[0] for s in scored) < self.dismissed_below:
+            if not crisis and max(probability for probability, *_ in scored) < self.dismissed_below:
                 return None  # "my D&D character got poisoned": the classifier is sure it is not one
             graver = [f for f in flagged if f[0] >= self.sure_at and self._graver(f[1], found.tier)]
             if not graver:
@@ -118,13 +118,24 @@ class Triage:
             tier, category, probability >= self.sure_at, crisis, language, evidence, "classifier"
         )
 
-    def _scored(self, normal: str) -> list[tuple[float, str, str]]:
-        """(probability, category, segment) of each segment the classifier reads: the message
-        without its idioms, whole and by sentence."""
+    def _scored(self, normal: str) -> list[tuple[float, str, str, float]]:
+        """(probability, category, segment, probability in context) of each segment the classifier
+        reads: the message without its idioms, whole (its own context), then each sentence (in the
+        context of the sentences either side of it)."""
         cleaned = self.patterns.without_idioms(normal)
-        segments = list(dict.fromkeys([cleaned, *sentences(cleaned)]))
-        scores = self.classifier.scores(segments)
-        return [(p, category, segment) for (p, category), segment in zip(scores, segments, strict=True)]
+        parts = sentences(cleaned)
+        windows = [parts[max(0, i - 1) : i + 2] for i in range(len(parts))]
+        contexts = [cleaned if window == parts else ". ".join(window) for window in windows]
+        texts = list(dict.fromkeys([cleaned, *parts, *contexts]))
+        score_of = dict(zip(texts, self.classifier.scores(texts), strict=True))
+        read = {cleaned: score_of[cleaned][0]}
+        read.update({part: score_of[context][0] for part, context in zip(parts, contexts, strict=True)})
+        return [(*score_of[segment], segment, in_context) for segment, in_context in read.items()]
+
+    def _crisis_on_its_own(self, probability: float, category: str) -> bool:
+        """A sure sentence of suicide or self-harm counts whatever surrounds it ("is graston covered
+        by insurance? doesnt matter, i wont be here after this week")."""
+        return probability >= self.sure_at and self.patterns.tier_of[category] == "suicide_self_harm"
 
     def _graver(self, category: str, tier: str) -> bool:
         """Whether `category`'s tier comes before `tier` (life-threatening first)."""
