@@ -32,9 +32,7 @@ REFERENCES_INTENT = "ask_references"
 NAME_WORD = re.compile(r"[^\W\d_]{3,}")  # a condition's or body part's name has a word of 3 letters
 # "all your references" asks for every study; "can you give me the references" after an answer
 # asks for that answer's
-ALL_REFERENCES = re.compile(
-    r"\b(?:all|every|bibliography|complete|whole|entire|todas|todos)\b", re.I
-)
+ALL_REFERENCES = re.compile(r"\b(?:all|every|bibliography|complete|whole|entire|todas|todos)\b", re.I)
 
 
 def utter(dispatcher: CollectingDispatcher, reply: Reply) -> None:

@@ -2,7 +2,7 @@
 
 Development sets (tune on them, `make triage-dev`): bench/triage_dev*.yml (sets 3 to 7 were held out
 until their errors were read). Held-out set (scored only by `make bench`): tests/eval/triage_sixth.yml.
-Usage: python -m bench.triage_eval [--set dev|dev2|dev3|dev4|dev5|dev6|dev7|dev8]
+Usage: python -m bench.triage_eval [--set dev|dev2|dev3|dev4|dev5|dev6|dev7|dev8|dev9]
 """
 
 import argparse
@@ -23,6 +23,7 @@ DEVELOPMENT = {
     "dev6": ROOT / "bench" / "triage_dev_6.yml",
     "dev7": ROOT / "bench" / "triage_dev_7.yml",
     "dev8": ROOT / "bench" / "triage_dev_8.yml",
+    "dev9": ROOT / "bench" / "triage_dev_9.yml",
 }
 HELD_OUT = {"sixth held-out set": ROOT / "tests" / "eval" / "triage_sixth.yml"}
 TARGET_RECALL = 0.99

@@ -68,6 +68,9 @@ LIFE, POISON, CRISIS, URGENT = TIERS
         ("mi esposo ya no siente cuando orina y la espalda lo esta matando", URGENT, "bladder_bowel"),
         ("numb between my legs since lunch and my disc is acting up", URGENT, "bladder_bowel"),
         ("my wife took 3 advil and then the rest of the bottle an hour ago", POISON, "overdose"),
+        ("since the graston on my shin my foot kind of drags when i walk", URGENT, "nerve_signs"),
+        ("a mi papa le dieron terapia en la espalda y ya no siente bien los pies", URGENT, "nerve_signs"),
+        ("i need the pain to be on the outside again, the razor is right here", CRISIS, "self_harm"),
     ],
 )  # fmt: skip
 def test_each_tier_and_category_is_recognised(text, tier, category):
@@ -144,6 +147,9 @@ def test_each_tier_and_category_is_recognised(text, tier, category):
         "can you explain what a DVT is? my doctor mentioned it",
         "my self-harm scars are long over, can you scrape near them?",
         "estoy escribiendo un cuento donde el villano envenena al rey, me duele la muneca de tanto escribir",
+        "my husband's heart feels totally fine now, his cardiologist cleared him, can he book for his knee?",
+        "I'm choking on paperwork this week, can we move my session?",
+        "my uncle had a stroke long ago and walks with a cane now, can he get graston on his hip?",
     ],
 )
 def test_look_alikes_are_not_emergencies(text):
@@ -275,13 +281,15 @@ def test_a_trigger_is_dismissed_only_when_the_classifier_is_sure_it_is_not_an_em
     assert TRIAGE.assess("my husband just collapsed on the floor").found_by == "pattern"
 
 
-def test_a_sentence_counts_only_where_it_is_alarming_in_its_context_unless_it_speaks_of_suicide():
+def test_a_sentence_counts_only_where_it_is_alarming_in_its_context_a_crisis_sentence_sooner():
     text = "my husband and i argued all evening about it. which of us is right?"
     assert Triage(load_patterns(), ScoresEverything(0.1, short=0.6)).assess(text) is None
     assert Triage(load_patterns(), ScoresEverything(0.1, short=0.9)).assess(text) is None
     assert Triage(load_patterns(), ScoresEverything(0.3, short=0.6)).assess(text).sure is False
     crisis = Triage(load_patterns(), ScoresEverything(0.1, short=0.9, category="suicidal"))
     assert crisis.assess(text).tier == CRISIS
+    harmless = Triage(load_patterns(), ScoresEverything(0.05, short=0.9, category="suicidal"))
+    assert harmless.assess(text) is None
     # four sentences: the last one is read with the one before it
     long = "i love my clinic. the parking is easy. the staff are kind. which of us is right?"
     *_, (_, _, last, in_context) = TRIAGE._scored(normal_form(long))

@@ -5,7 +5,7 @@ emergency probability over the whole message and each of its sentences decides: 
 `sure_at`, sure; at or above `unsure_at`, plausibly an emergency (softer wording). A sentence counts
 only where it scores `in_context_at` or more read with the sentences either side of it: alone,
 "never since" (after "I fainted once at a blood draw when I was 16") or "which of us is right?" can
-look alarming; a sure sentence of suicide or self-harm counts on its own. A trigger that
+look alarming; a sure sentence of suicide or self-harm needs only `crisis_in_context_at`. A trigger that
 its context took back ("no chest pain", "a stroke in 2019"), or any context cue in the sentence
 (a negation, the past, a what-if, a mild after-effect), raises the bar to `taken_back_at`; where a
 trigger of the classifier's own category was denied or put in the past ("i don't want to hurt
@@ -39,6 +39,7 @@ UNSURE_AT = 0.5
 TAKEN_BACK_AT = 0.8
 OVERRULED_AT = 0.95
 IN_CONTEXT_AT = 0.3  # see docs/safety.md: how the development sets' sentences scored in context
+CRISIS_IN_CONTEXT_AT = 0.1  # a sure sentence of suicide or self-harm: its context scored 0.3 or more
 DISMISSED_BELOW = 0.03  # the lowest emergency a pattern caught on the development sets scored 0.17
 # What a pattern took its own trigger back for that the classifier should rarely overrule.
 DENIALS = ("negated", "past", "other_context")
@@ -59,6 +60,7 @@ class Triage:
         overruled_at: float = OVERRULED_AT,
         dismissed_below: float = DISMISSED_BELOW,
         in_context_at: float = IN_CONTEXT_AT,
+        crisis_in_context_at: float = CRISIS_IN_CONTEXT_AT,
     ) -> None:
         self.patterns = patterns
         self.classifier = classifier
@@ -69,6 +71,7 @@ class Triage:
         self.overruled_at = overruled_at
         self.dismissed_below = dismissed_below
         self.in_context_at = in_context_at
+        self.crisis_in_context_at = crisis_in_context_at
 
     def assess(self, text: str) -> Assessment | None:
         """The emergency in `text` (as typed, else as corrected), or None when it is not one."""
@@ -92,7 +95,9 @@ class Triage:
             for probability, category, segment, in_context in scored
             if probability >= self.unsure_at
             and probability >= self._bar(segment, category, hits)
-            and (in_context >= self.in_context_at or self._crisis_on_its_own(probability, category))
+            and (
+                in_context >= self.in_context_at or self._crisis_on_its_own(probability, category, in_context)
+            )
         ]
         if affirmed:
             found = self._from_hits(affirmed, language)
@@ -132,10 +137,15 @@ class Triage:
         read.update({part: score_of[context][0] for part, context in zip(parts, contexts, strict=True)})
         return [(*score_of[segment], segment, in_context) for segment, in_context in read.items()]
 
-    def _crisis_on_its_own(self, probability: float, category: str) -> bool:
-        """A sure sentence of suicide or self-harm counts whatever surrounds it ("is graston covered
-        by insurance? doesnt matter, i wont be here after this week")."""
-        return probability >= self.sure_at and self.patterns.tier_of[category] == "suicide_self_harm"
+    def _crisis_on_its_own(self, probability: float, category: str, in_context: float) -> bool:
+        """A sure sentence of suicide or self-harm counts unless its context is plainly harmless
+        ("is graston covered by insurance? doesnt matter, i wont be here after this week": 0.3 in
+        context; "do you share the papers? i want to read them myself": 0.02)."""
+        return (
+            probability >= self.sure_at
+            and in_context >= self.crisis_in_context_at
+            and self.patterns.tier_of[category] == "suicide_self_harm"
+        )
 
     def _graver(self, category: str, tier: str) -> bool:
         """Whether `category`'s tier comes before `tier` (life-threatening first)."""
