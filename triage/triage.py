@@ -5,8 +5,8 @@ emergency probability over the whole message and each of its sentences decides: 
 `sure_at`, sure; at or above `unsure_at`, plausibly an emergency (softer wording). A sentence counts
 only where it scores `in_context_at` or more read with the sentences either side of it: alone,
 "never since" (after "I fainted once at a blood draw when I was 16") or "which of us is right?" can
-look alarming; a sure sentence of suicide or self-harm needs only `crisis_in_context_at`. A trigger that
-its context took back ("no chest pain", "a stroke in 2019"), or any context cue in the sentence
+look alarming; a sure sentence of suicide or self-harm needs only `crisis_in_context_at`. A trigger
+that its context took back ("no chest pain", "a stroke in 2019"), or any context cue in the sentence
 (a negation, the past, a what-if, a mild after-effect), raises the bar to `taken_back_at`; where a
 trigger of the classifier's own category was denied or put in the past ("i don't want to hurt
 myself", "i drank bleach when i was 4"), the classifier must reach `overruled_at` to overrule it.
@@ -17,8 +17,8 @@ An English message with no emergency as typed is read once more with its misspel
 towards the words of emergencies ("my wife colapsed", "hart attak"); English and Spanish words are
 never "corrected", so a context word ("octubre", "years ago") is never lost. A Spanish message is
 not corrected: the Spanish word list misses common forms ("noticias", "murió"), which were
-"corrected" into English emergency words. Runs in time linear in the
-message's length, however long it is.
+"corrected" into English emergency words. Runs in time linear in the message's length, however
+long it is.
 """
 
 from collections import Counter
@@ -96,7 +96,8 @@ class Triage:
             if probability >= self.unsure_at
             and probability >= self._bar(segment, category, hits)
             and (
-                in_context >= self.in_context_at or self._crisis_on_its_own(probability, category, in_context)
+                in_context >= self.in_context_at
+                or self._crisis_sentence_counts(probability, category, in_context)
             )
         ]
         if affirmed:
@@ -137,7 +138,7 @@ class Triage:
         read.update({part: score_of[context][0] for part, context in zip(parts, contexts, strict=True)})
         return [(*score_of[segment], segment, in_context) for segment, in_context in read.items()]
 
-    def _crisis_on_its_own(self, probability: float, category: str, in_context: float) -> bool:
+    def _crisis_sentence_counts(self, probability: float, category: str, in_context: float) -> bool:
         """A sure sentence of suicide or self-harm counts unless its context is plainly harmless
         ("is graston covered by insurance? doesnt matter, i wont be here after this week": 0.3 in
         context; "do you share the papers? i want to read them myself": 0.02)."""
