@@ -1,8 +1,9 @@
 """Scoring triage on a labelled set: recall on emergencies, false alarms on look-alikes, by category.
 
-Development sets (tune on them, `make triage-dev`): bench/triage_dev*.yml (sets 3 to 7 were held out
-until their errors were read). Held-out set (scored only by `make bench`): tests/eval/triage_sixth.yml.
-Usage: python -m bench.triage_eval [--set dev|dev2|dev3|dev4|dev5|dev6|dev7|dev8|dev9]
+Development sets (tune on them, `make triage-dev`): bench/triage_dev*.yml (sets 3 to 7 and 10 were
+held out until their errors were read). Held-out set (scored only by `make bench`):
+tests/eval/triage_seventh.yml.
+Usage: python -m bench.triage_eval [--set dev|dev2|dev3|dev4|dev5|dev6|dev7|dev8|dev9|dev10]
 """
 
 import argparse
@@ -24,8 +25,9 @@ DEVELOPMENT = {
     "dev7": ROOT / "bench" / "triage_dev_7.yml",
     "dev8": ROOT / "bench" / "triage_dev_8.yml",
     "dev9": ROOT / "bench" / "triage_dev_9.yml",
+    "dev10": ROOT / "bench" / "triage_dev_10.yml",
 }
-HELD_OUT = {"sixth held-out set": ROOT / "tests" / "eval" / "triage_sixth.yml"}
+HELD_OUT = {"seventh held-out set": ROOT / "tests" / "eval" / "triage_seventh.yml"}
 TARGET_RECALL = 0.99
 TARGET_FALSE_ALARMS = 0.03
 
