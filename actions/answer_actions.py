@@ -130,9 +130,9 @@ class ActionAnswerTopic(Action):
             topic = kb.topic_for_intent(REFERENCES_INTENT)
         else:
             topic = kb.topic_for_intent(intent)
-            previous = last_topic(tracker, kb)
-            if intent == REFERENCES_INTENT and previous not in (None, topic):
-                if not ALL_REFERENCES.search(message.get("text") or ""):
+            if intent == REFERENCES_INTENT and not ALL_REFERENCES.search(message.get("text") or ""):
+                previous = last_topic(tracker, kb)
+                if previous not in (None, topic):
                     return ActionShowSources().follow_up(dispatcher, tracker, kb, previous)
         if topic is None:
             utter(dispatcher, no_topic_reply(kb))
