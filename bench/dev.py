@@ -1,8 +1,9 @@
 """`make dev-score`: score a trained model on the development sets.
 
 They are for tuning the NLU data and pipeline: bench/dev_questions.yml (written for it),
-bench/dev_questions_2.yml and bench/dev_edges.yml (the first held-out evaluation set and edge slice,
-moved here once their wrong answers had been looked at). Unlike the held-out sets they may be read
+bench/dev_questions_2.yml and bench/dev_edges.yml (the first held-out evaluation set and edge slice),
+bench/dev_questions_3.yml and bench/dev_edges_2.yml (the second ones, each scored twice by `make bench`),
+moved here once their wrong answers had been looked at. Unlike the held-out sets they may be read
 freely, so this prints every wrongly answered question with what came back.
 Usage: python -m bench.dev [--model models/iastm.tar.gz] [--questions FILE]
 """
@@ -21,6 +22,8 @@ DEV_SETS = {
     ROOT / "bench" / "dev_questions.yml": "",
     ROOT / "bench" / "dev_questions_2.yml": "",
     ROOT / "bench" / "dev_edges.yml": EDGES,
+    ROOT / "bench" / "dev_questions_3.yml": "",
+    ROOT / "bench" / "dev_edges_2.yml": EDGES,
 }
 
 

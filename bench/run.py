@@ -212,7 +212,7 @@ def render(results: dict, repeats: int) -> str:
         "",
         f"Written by `make bench` on {time.strftime('%Y-%m-%d')}. Machine: {os.cpu_count()} cores, "
         f"{platform.machine()} ({cpu_model()}), Python {platform.python_version()}. Evaluation set: "
-        f"`tests/eval/questions_2.yml` and its edge slice `tests/eval/questions_edges_2.yml` (categories "
+        f"`tests/eval/questions_3.yml` and its edge slice `tests/eval/questions_edges_3.yml` (categories "
         f"\"{EDGES}...\"), {results['items']} held-out questions. Latency figures are "
         f"medians of {repeats} runs through the REST channel with the action server and the SQLite "
         "tracker store, on loopback.",
