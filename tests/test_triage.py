@@ -71,6 +71,12 @@ LIFE, POISON, CRISIS, URGENT = TIERS
         ("since the graston on my shin my foot kind of drags when i walk", URGENT, "nerve_signs"),
         ("a mi papa le dieron terapia en la espalda y ya no siente bien los pies", URGENT, "nerve_signs"),
         ("i need the pain to be on the outside again, the razor is right here", CRISIS, "self_harm"),
+        ("nobody would even care if i was gone. so tired of being a burden", CRISIS, "suicidal"),
+        ("my inhaler isn't helping at all and it feels like breathing through a straw", LIFE, "breathing"),
+        ("perdi el control de la vejiga y me duele mucho la espalda", URGENT, "bladder_bowel"),
+        # signs of the overdose itself get the overdose's reply ("call 911 now, especially if ...")
+        ("my roommate took a bunch of xanax and now she won't wake up", POISON, "overdose"),
+        ("she keeps saying she wants to go to sleep and not wake up", CRISIS, "suicidal"),
     ],
 )  # fmt: skip
 def test_each_tier_and_category_is_recognised(text, tier, category):
@@ -150,6 +156,10 @@ def test_each_tier_and_category_is_recognised(text, tier, category):
         "my husband's heart feels totally fine now, his cardiologist cleared him, can he book for his knee?",
         "I'm choking on paperwork this week, can we move my session?",
         "my uncle had a stroke long ago and walks with a cane now, can he get graston on his hip?",
+        "I'm in recovery from self-harm and my counselor thinks bodywork might help me feel at home in my body",
+        "i don't self harm anymore, would scraping near old marks be ok?",
+        "tomo pastillas anticonceptivas, puedo hacerme el graston?",
+        "after the scraping my back has red stripes but i feel so much looser",
     ],
 )
 def test_look_alikes_are_not_emergencies(text):
@@ -231,6 +241,9 @@ def test_context_takes_a_trigger_back(text, modifiers):
 def test_a_scope_ends_at_a_terminator_and_idioms_are_blanked_out():
     patterns = Patterns(spec_with())
     assert [hit.affirmed for hit in patterns.hits("chest pain years ago but now chest pain")] == [False, True]
+    # a question tacked on after "anyway" does not make the emergency before it a question
+    assert [hit.affirmed for hit in patterns.hits("chest pain, do you have openings")] == [False]
+    assert [hit.affirmed for hit in patterns.hits("chest pain, anyway do you have openings")] == [True]
     assert "killing" not in patterns.without_idioms("work is killing me")
 
 

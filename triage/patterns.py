@@ -65,6 +65,10 @@ class Patterns:
         self.ignores = {
             category: set(group.get("ignores", ())) for category, group in spec["categories"].items()
         }
+        # the signs a category's own reply covers: an overdose's "won't wake up"
+        self.includes = {
+            category: set(group.get("includes", ())) for category, group in spec["categories"].items()
+        }
         # One pass each, however many patterns: a clause without any trigger's part is skipped whole.
         self.any_trigger = re.compile(
             "|".join(f"(?:{part.pattern})" for t in self.triggers for part in t.parts)

@@ -12,7 +12,8 @@ trigger of the classifier's own category was denied or put in the past ("i don't
 myself", "i drank bleach when i was 4"), the classifier must reach `overruled_at` to overrule it.
 The other way round, an affirmed trigger is dismissed when the classifier gives every segment less
 than `dismissed_below` ("my D&D character got poisoned"), except for suicide and self-harm, whose
-wordings are the most indirect and whose cost of a miss is the highest.
+wordings are the most indirect and whose cost of a miss is the highest. Signs that a category's own
+reply covers (its `includes`: an overdose's "won't wake up") do not take its tier away.
 An English message with no emergency as typed is read once more with its misspellings corrected
 towards the words of emergencies ("my wife colapsed", "hart attak"); English and Spanish words are
 never "corrected", so a context word ("octubre", "years ago") is never lost. A Spanish message is
@@ -105,7 +106,13 @@ class Triage:
             crisis = found.also_crisis or found.tier == "suicide_self_harm"
             if not crisis and max(probability for probability, *_ in scored) < self.dismissed_below:
                 return None  # "my D&D character got poisoned": the classifier is sure it is not one
-            graver = [f for f in flagged if f[0] >= self.sure_at and self._graver(f[1], found.tier)]
+            graver = [
+                f
+                for f in flagged
+                if f[0] >= self.sure_at
+                and self._graver(f[1], found.tier)
+                and f[1] not in self.patterns.includes[found.category]
+            ]
             if not graver:
                 return found
             # "numb since the graston" beside a crushing chest: the heart attack's advice comes first
@@ -115,7 +122,9 @@ class Triage:
     def _from_classifier(
         self, flagged: list[tuple[float, str, str]], language: str, crisis: bool = False
     ) -> Assessment:
-        probability, category, evidence = max(flagged)
+        sure = {category for probability, category, _ in flagged if probability >= self.sure_at}
+        covered = set().union(*(self.patterns.includes[category] for category in sure))
+        probability, category, evidence = max(f for f in flagged if f[1] not in covered)
         tier = self.patterns.tier_of[category]
         crisis = tier != "suicide_self_harm" and (
             crisis or any(self.patterns.tier_of[c] == "suicide_self_harm" for _, c, _ in flagged)
@@ -163,6 +172,8 @@ class Triage:
         return self.taken_back_at if taken_back or self.patterns.modifiers(segment) else self.unsure_at
 
     def _from_hits(self, affirmed: list[Hit], language: str) -> Assessment:
+        covered = set().union(*(self.patterns.includes[hit.category] for hit in affirmed))
+        affirmed = [hit for hit in affirmed if hit.category not in covered]
         tiers = {self.patterns.tier_of[hit.category] for hit in affirmed}
         tier = min(tiers, key=TIERS.index)
         first = next(hit for hit in affirmed if self.patterns.tier_of[hit.category] == tier)
