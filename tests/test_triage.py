@@ -156,7 +156,7 @@ def test_each_tier_and_category_is_recognised(text, tier, category):
         "my husband's heart feels totally fine now, his cardiologist cleared him, can he book for his knee?",
         "I'm choking on paperwork this week, can we move my session?",
         "my uncle had a stroke long ago and walks with a cane now, can he get graston on his hip?",
-        "I'm in recovery from self-harm and my counselor thinks bodywork might help me feel at home in my body",
+        "in recovery from self-harm, my counselor thinks bodywork might help me feel at home in my body",
         "i don't self harm anymore, would scraping near old marks be ok?",
         "tomo pastillas anticonceptivas, puedo hacerme el graston?",
         "after the scraping my back has red stripes but i feel so much looser",
