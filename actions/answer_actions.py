@@ -91,6 +91,13 @@ def unknown_condition_reply(kb: KnowledgeBase, message: dict[str, Any]) -> Reply
     return Reply(text=text, payload=payload)
 
 
+def unknown_study_reply(kb: KnowledgeBase) -> Reply:
+    """The honest no-answer for a study the articles do not cite, with the studies they do cite."""
+    cited = [reference.citation for reference in kb.references.values()]
+    text = kb.wording["study_unknown"].format(cited="; ".join(cited), contact=load_clinic().contact)
+    return Reply(text=text, payload={"type": "no_answer", "topic": None, "cited": cited})
+
+
 def no_topic_reply(kb: KnowledgeBase) -> Reply:
     """Said when there is no topic to answer or follow up: popular questions as quick replies."""
     starters = [kb.topics[topic_id] for topic_id in STARTER_TOPICS]
@@ -126,8 +133,8 @@ class ActionAnswerTopic(Action):
             if intent == CONDITION_INTENT:
                 utter(dispatcher, unknown_condition_reply(kb, message))
                 return []
-            # a study not named, or not one the articles cite: the studies they do cite
-            topic = kb.topic_for_intent(REFERENCES_INTENT)
+            utter(dispatcher, unknown_study_reply(kb))  # not one the articles cite
+            return []
         else:
             topic = kb.topic_for_intent(intent)
             if intent == REFERENCES_INTENT and not ALL_REFERENCES.search(message.get("text") or ""):

@@ -85,10 +85,15 @@ async def test_a_study_asked_by_name_gets_what_the_article_says_of_it_and_its_re
     assert (reference.full or "gives no full reference") in message["text"]
 
 
-async def test_a_study_the_articles_do_not_cite_gets_the_studies_they_do(dispatcher, make_tracker, domain):
+async def test_a_study_the_articles_do_not_cite_gets_an_honest_no_and_the_studies_they_do(
+    dispatcher, make_tracker, domain
+):
     tracker = make_tracker(STUDY_INTENT, "what did the Smith trial find")
     await ActionAnswerTopic().run(dispatcher, tracker, domain)
-    assert only_message(dispatcher)["custom"]["topic"] == "references"
+    message = only_message(dispatcher)
+    assert (message["custom"]["type"], message["custom"]["topic"]) == ("no_answer", None)
+    assert "do not cite that study" in message["text"]
+    assert all(reference.citation in message["text"] for reference in KB.references.values())
 
 
 async def test_a_word_the_articles_do_not_use_is_answered_with_a_note_saying_so(
