@@ -1,5 +1,6 @@
-"""User text made safe to process and to show: no control characters, no runs of spaces, and, for
-NLU, no more than MAX_TOKENS words and marks (its transformer's work grows with their square)."""
+"""User text made safe to process and to show: no control characters, no markup tags, no runs of
+spaces, and, for NLU, no more than MAX_TOKENS words and marks (its transformer's work grows with
+their square)."""
 
 import re
 
@@ -15,13 +16,16 @@ REPEATED_SENTENCE = re.compile(r"([^.!?\n]{1,80}[.!?]+)(?: \1){3,}")
 
 # C0 and C1 control characters (but tab and line feed), zero-width and bidirectional controls.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+# An HTML or XML tag ("<script>", "</b>", "<img src=x onerror=...>"): pasted or hostile markup is not
+# words. "<3" and "< 5 days" are not tags.
+MARKUP_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]{0,20}(?:\s[^<>]{0,300})?/?>")
 SPACE_RUN = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
 LINE_RUN = re.compile(r"(?: ?\n ?)+")
 
 
 def tidy(text: str) -> str:
-    """`text` without control characters, with each run of spaces or line breaks as one."""
-    text = SPACE_RUN.sub(" ", CONTROL_CHARACTERS.sub("", text))
+    """`text` without control characters or markup tags, with each run of spaces or line breaks as one."""
+    text = SPACE_RUN.sub(" ", MARKUP_TAG.sub(" ", CONTROL_CHARACTERS.sub("", text)))
     return LINE_RUN.sub("\n", text).strip()
 
 

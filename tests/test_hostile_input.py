@@ -35,6 +35,7 @@ PATHOLOGICAL = [
     "is it safe" + " " * 3000 + ", and" + " " * 3000 + "x",
     "x" * 5000,
     "why? " * 2000,
+    "<a " * 8000 + "<b x" * 8000,  # unclosed tags for the markup remover
 ]
 
 
@@ -79,6 +80,12 @@ def test_the_spelling_corrector_leaves_an_enormous_word_alone():
 def test_tidy_removes_control_characters_and_collapses_runs():
     assert tidy("is\x00 it\u200b   \t painful?\x9b\x1b[31m \n\n\n ok") == "is it painful?[31m\nok"
     assert printable("evil\x9b2J\x1b]0;title\x07 text") == "evil2J]0;title text"
+
+
+def test_tidy_removes_markup_tags_but_not_angle_brackets_in_words():
+    assert tidy("<script>alert(1)</script> what is <b>IASTM</b>?") == "alert(1) what is IASTM ?"
+    assert tidy('my <img src=x onerror="alert(1)"> knee') == "my knee"
+    assert tidy("sore for <3 days, pain < 5 of 10 <3") == "sore for <3 days, pain < 5 of 10 <3"
 
 
 def test_the_gate_reads_the_whole_text_then_bounds_it():
