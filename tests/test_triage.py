@@ -247,6 +247,15 @@ def test_a_scope_ends_at_a_terminator_and_idioms_are_blanked_out():
     assert "killing" not in patterns.without_idioms("work is killing me")
 
 
+def test_a_repeated_sentence_is_read_once_with_the_same_result():
+    patterns = Patterns(spec_with())
+    repeated = "is it safe. " * 50 + "chest pain. chest pain right now"
+    hits = patterns.hits(repeated)
+    assert [hit.affirmed for hit in hits] == [True, True]
+    one_by_one = [patterns.hits(sentence) for sentence in ("chest pain", "chest pain right now")]
+    assert hits == [hit for found in one_by_one for hit in found]
+
+
 def test_a_negation_inside_a_trigger_counts_only_when_the_trigger_does_not_need_it():
     spec = spec_with()
     spec["categories"] = {

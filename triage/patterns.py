@@ -9,7 +9,7 @@ Idioms ("this is killing me") are blanked out before anything is matched.
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import yaml
@@ -86,6 +86,8 @@ class Patterns:
         self.resolved = context["resolved"]
         self.present = context["present"]
         self.terminator = re.compile("|".join(p.pattern for p in context["terminators"]))
+        # One message is read for idioms by the patterns, the classifier and the spelling check.
+        self.without_idioms = lru_cache(maxsize=16)(self._without_idioms)
         self.spanish_words = frozenset(spec["language"]["spanish"])
         self.english_words = frozenset(spec["language"]["english"])
 
@@ -94,23 +96,33 @@ class Patterns:
         """The patterns of `path` (the project's file by default)."""
         return cls(yaml.safe_load(path.read_text(encoding="utf-8")))
 
-    def without_idioms(self, text: str) -> str:
+    def _without_idioms(self, text: str) -> str:
         """`text` with every idiom blanked out (a comma keeps the words on each side apart)."""
         return self.idioms.sub(" , ", text)
 
     def hits(self, text: str) -> list[Hit]:
-        """Every trigger in a text in normal form, clause by clause, with what took each back."""
+        """Every trigger in a text in normal form, clause by clause, with what took each back. A
+        sentence repeated with the same next sentence is read once ("is it safe? " * 500)."""
         found = []
         parts = sentences(self.without_idioms(text))
+        read: dict[tuple[str, ...], list[Hit]] = {}
         for index, sentence in enumerate(parts):
-            # "is it normal that half my face won't move? it just happened": now reaches back one.
-            if _any(self.present, " ".join(parts[index : index + 2])):
-                context: tuple[str, ...] | None = None  # happening now: nothing takes it back
-            else:
-                context = ("resolved",) if _any(self.resolved, sentence) else ()
-            for clause in (c.strip() for c in self.terminator.split(sentence)):
-                if clause:
-                    found.extend(self._clause_hits(clause, context))
+            pair = tuple(parts[index : index + 2])
+            if pair not in read:
+                read[pair] = self._sentence_hits(sentence, " ".join(pair))
+            found.extend(read[pair])
+        return found
+
+    def _sentence_hits(self, sentence: str, with_next: str) -> list[Hit]:
+        # "is it normal that half my face won't move? it just happened": now reaches back one.
+        if _any(self.present, with_next):
+            context: tuple[str, ...] | None = None  # happening now: nothing takes it back
+        else:
+            context = ("resolved",) if _any(self.resolved, sentence) else ()
+        found = []
+        for clause in (c.strip() for c in self.terminator.split(sentence)):
+            if clause:
+                found.extend(self._clause_hits(clause, context))
         return found
 
     def modifiers(self, text: str) -> tuple[str, ...]:
