@@ -3,7 +3,8 @@
 They are for tuning the NLU data and pipeline: bench/dev_questions.yml (written for it),
 bench/dev_questions_2.yml and bench/dev_edges.yml (the first held-out evaluation set and edge slice),
 bench/dev_questions_3.yml and bench/dev_edges_2.yml (the second ones, each scored twice by `make bench`),
-moved here once their wrong answers had been looked at. Unlike the held-out sets they may be read
+moved here once their wrong answers had been looked at; bench/dev_questions_4.yml (written by a helper
+that saw no training data, read once before tuning on it). Unlike the held-out sets they may be read
 freely, so this prints every wrongly answered question with what came back.
 Usage: python -m bench.dev [--model models/iastm.tar.gz] [--questions FILE]
 """
@@ -24,6 +25,7 @@ DEV_SETS = {
     ROOT / "bench" / "dev_edges.yml": EDGES,
     ROOT / "bench" / "dev_questions_3.yml": "",
     ROOT / "bench" / "dev_edges_2.yml": EDGES,
+    ROOT / "bench" / "dev_questions_4.yml": "",
 }
 
 

@@ -3,7 +3,7 @@
 Development sets (tune on them, `make triage-dev`): bench/triage_dev*.yml (sets 3 to 7 and 10 were
 held out until their errors were read). Held-out set (scored only by `make bench`):
 tests/eval/triage_seventh.yml.
-Usage: python -m bench.triage_eval [--set dev|dev2|dev3|dev4|dev5|dev6|dev7|dev8|dev9|dev10]
+Usage: python -m bench.triage_eval [--set dev|dev2|...|dev11]
 """
 
 import argparse
@@ -26,6 +26,7 @@ DEVELOPMENT = {
     "dev8": ROOT / "bench" / "triage_dev_8.yml",
     "dev9": ROOT / "bench" / "triage_dev_9.yml",
     "dev10": ROOT / "bench" / "triage_dev_10.yml",
+    "dev11": ROOT / "bench" / "triage_dev_11.yml",
 }
 HELD_OUT = {"seventh held-out set": ROOT / "tests" / "eval" / "triage_seventh.yml"}
 TARGET_RECALL = 0.99

@@ -160,6 +160,10 @@ def test_each_tier_and_category_is_recognised(text, tier, category):
         "i don't self harm anymore, would scraping near old marks be ok?",
         "tomo pastillas anticonceptivas, puedo hacerme el graston?",
         "after the scraping my back has red stripes but i feel so much looser",
+        "one more set of lunges and i'm literally gonna die, can scraping help sore glutes?",
+        "no one passed out, my son just wants to sit in on my appointment",
+        "in my anatomy class we covered heart attacks, does graston affect the heart at all?",
+        "tuve un desmayo en la boda pero ya me recupere, puedo ir a mi cita?",
     ],
 )
 def test_look_alikes_are_not_emergencies(text):
