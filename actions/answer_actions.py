@@ -24,6 +24,7 @@ from actions.replies import (
     references_reply,
     suggestions_reply,
 )
+from actions.scope_actions import ActionPersonalSafety, utter_scope_reply
 
 LAST_TOPIC_SLOT = "last_topic"
 MORE_GIVEN_SLOT = "more_given"
@@ -126,6 +127,11 @@ class ActionAnswerTopic(Action):
         kb = load_knowledge()
         message = tracker.latest_message
         intent = (message.get("intent") or {}).get("name")
+        if intent == CONDITION_INTENT and kb.asks_about_safety(message.get("text") or ""):
+            # "is scraping safe with my eczema?": the articles say nothing on who should not have it
+            safety = ActionPersonalSafety
+            utter_scope_reply(dispatcher, safety.response, safety.reply_type, topic=safety.topic)
+            return []
         if intent in TERM_INTENTS:
             match = term_match_of(kb, intent, message)
             if match:

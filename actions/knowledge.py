@@ -81,6 +81,7 @@ class KnowledgeBase:
     references: dict[str, Reference]
     articles: dict[str, Article]
     wording: dict[str, str]
+    safety_words: tuple[str, ...] = ()
     _by_intent: dict[str, Topic] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -127,6 +128,11 @@ class KnowledgeBase:
                     if longer and re.search(rf"\b{re.escape(term)}{ending}", words):
                         best = TermMatch(topic, term, used)
         return best
+
+    def asks_about_safety(self, text: str) -> bool:
+        """Whether a question uses one of the `safety_words` (a whole word)."""
+        words = re.findall(r"[a-z0-9']+", text.lower())
+        return any(word in self.safety_words for word in words)
 
     def condition_names(self) -> list[str]:
         """What the articles call each condition they name."""
@@ -176,7 +182,13 @@ def parse_knowledge(raw: dict) -> KnowledgeBase:
         key: Article(id=key, label=value["label"], prefix=value["prefix"])
         for key, value in raw["articles"].items()
     }
-    return KnowledgeBase(topics=topics, references=references, articles=articles, wording=raw["wording"])
+    return KnowledgeBase(
+        topics=topics,
+        references=references,
+        articles=articles,
+        wording=raw["wording"],
+        safety_words=tuple(raw.get("safety_words", ())),
+    )
 
 
 @cache

@@ -96,6 +96,19 @@ async def test_a_study_the_articles_do_not_cite_gets_an_honest_no_and_the_studie
     assert all(reference.citation in message["text"] for reference in KB.references.values())
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["is scraping safe with my eczema?", "is it safe for my plantar fasciitis?", "any risk with lymphedema"],
+)
+async def test_a_condition_question_about_safety_gets_the_personal_safety_reply(
+    question, dispatcher, make_tracker, domain
+):
+    await ActionAnswerTopic().run(dispatcher, make_tracker("ask_condition", question), domain)
+    message = only_message(dispatcher)
+    assert (message["custom"]["type"], message["custom"]["topic"]) == ("no_answer", "personal_safety")
+    assert message["response"] == "utter_personal_safety"
+
+
 async def test_a_word_the_articles_do_not_use_is_answered_with_a_note_saying_so(
     dispatcher, make_tracker, domain
 ):
