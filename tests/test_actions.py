@@ -298,7 +298,7 @@ async def test_emergency_answers_with_its_tiers_reply_and_numbers(
 
 
 async def test_fallback_offers_the_closest_passage_marked_as_such(dispatcher, make_tracker, domain):
-    ranking = [{"name": "nlu_fallback", "confidence": 0.4}, {"name": "ask_nervous_system", "confidence": 0.3}]
+    ranking = [{"name": "nlu_fallback", "confidence": 0.4}, {"name": "ask_nervous_system", "confidence": 0.2}]
     tracker = make_tracker(
         "nlu_fallback", "ten times the nerve receptors compared to muscle?", intent_ranking=ranking
     )
@@ -308,6 +308,21 @@ async def test_fallback_offers_the_closest_passage_marked_as_such(dispatcher, ma
     assert "The fascia contains 10 times the sensory nerve receptors compared to muscle." in message["text"]
     assert message["custom"]["type"] == "closest_passage"
     assert message["buttons"][0]["payload"] == "/ask_nervous_system"
+    assert SlotSet("last_topic", "nervous_system") in events
+
+
+async def test_fallback_answers_when_the_search_finds_the_topic_nlu_leaned_to(
+    dispatcher, make_tracker, domain
+):
+    ranking = [{"name": "nlu_fallback", "confidence": 0.4}, {"name": "ask_nervous_system", "confidence": 0.3}]
+    tracker = make_tracker(
+        "nlu_fallback", "ten times the nerve receptors compared to muscle?", intent_ranking=ranking
+    )
+    events = await ActionSearchFallback().run(dispatcher, tracker, domain)
+    assert (only_message(dispatcher)["custom"]["type"], only_message(dispatcher)["custom"]["topic"]) == (
+        "answer",
+        "nervous_system",
+    )
     assert SlotSet("last_topic", "nervous_system") in events
 
 
