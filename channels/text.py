@@ -19,13 +19,16 @@ CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202
 # An HTML or XML tag ("<script>", "</b>", "<img src=x onerror=...>"): pasted or hostile markup is not
 # words. "<3" and "< 5 days" are not tags.
 MARKUP_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]{0,20}(?:\s[^<>]{0,300})?/?>")
+# A script or style element is code, not words: it goes whole.
+CODE_ELEMENT = re.compile(r"<(script|style)\b[^<>]{0,300}>[^<]{0,2000}</\1\s*>", re.IGNORECASE)
 SPACE_RUN = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
 LINE_RUN = re.compile(r"(?: ?\n ?)+")
 
 
 def tidy(text: str) -> str:
     """`text` without control characters or markup tags, with each run of spaces or line breaks as one."""
-    text = SPACE_RUN.sub(" ", MARKUP_TAG.sub(" ", CONTROL_CHARACTERS.sub("", text)))
+    text = CODE_ELEMENT.sub(" ", CONTROL_CHARACTERS.sub("", text))
+    text = SPACE_RUN.sub(" ", MARKUP_TAG.sub(" ", text))
     return LINE_RUN.sub("\n", text).strip()
 
 

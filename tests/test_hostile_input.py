@@ -35,7 +35,7 @@ PATHOLOGICAL = [
     "is it safe" + " " * 3000 + ", and" + " " * 3000 + "x",
     "x" * 5000,
     "why? " * 2000,
-    "<a " * 8000 + "<b x" * 8000,  # unclosed tags for the markup remover
+    "<a " * 8000 + "<b x" * 8000 + "<script>" * 4000,  # unclosed tags for the markup remover
 ]
 
 
@@ -83,7 +83,8 @@ def test_tidy_removes_control_characters_and_collapses_runs():
 
 
 def test_tidy_removes_markup_tags_but_not_angle_brackets_in_words():
-    assert tidy("<script>alert(1)</script> what is <b>IASTM</b>?") == "alert(1) what is IASTM ?"
+    assert tidy("<script>alert(1)</script> what is <b>IASTM</b>?") == "what is IASTM ?"
+    assert tidy("<STYLE type=x>p {color: red}</style>does it hurt") == "does it hurt"
     assert tidy('my <img src=x onerror="alert(1)"> knee') == "my knee"
     assert tidy("sore for <3 days, pain < 5 of 10 <3") == "sore for <3 days, pain < 5 of 10 <3"
 
