@@ -22,7 +22,8 @@ from actions.scope_actions import utter_scope_reply
 
 MIN_SUGGESTION_CONFIDENCE = 0.1
 # NLU's best guess under its fallback threshold, when the passage search lands on the same topic:
-# two independent readings agree, so the topic is answered as asked (measured: docs/benchmarks.md).
+# two independent readings agree, so the topic is answered as asked (on the development sets:
+# 95.0% -> 95.1% of 1,029 questions, none lost).
 AGREEING_CONFIDENCE = 0.25
 MAX_SUGGESTIONS = 2
 FALLBACK_INTENT = "nlu_fallback"
