@@ -96,6 +96,10 @@ class Patterns:
         """The patterns of `path` (the project's file by default)."""
         return cls(yaml.safe_load(path.read_text(encoding="utf-8")))
 
+    def covered_by(self, categories) -> set[str]:
+        """The categories whose signs the replies of `categories` cover (their `includes`)."""
+        return set().union(*(self.includes[category] for category in categories))
+
     def _without_idioms(self, text: str) -> str:
         """`text` with every idiom blanked out (a comma keeps the words on each side apart)."""
         return self.idioms.sub(" , ", text)

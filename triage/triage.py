@@ -122,8 +122,7 @@ class Triage:
     def _from_classifier(
         self, flagged: list[tuple[float, str, str]], language: str, crisis: bool = False
     ) -> Assessment:
-        sure = {category for probability, category, _ in flagged if probability >= self.sure_at}
-        covered = set().union(*(self.patterns.includes[category] for category in sure))
+        covered = self.patterns.covered_by(c for probability, c, _ in flagged if probability >= self.sure_at)
         probability, category, evidence = max(f for f in flagged if f[1] not in covered)
         tier = self.patterns.tier_of[category]
         crisis = tier != "suicide_self_harm" and (
@@ -172,7 +171,7 @@ class Triage:
         return self.taken_back_at if taken_back or self.patterns.modifiers(segment) else self.unsure_at
 
     def _from_hits(self, affirmed: list[Hit], language: str) -> Assessment:
-        covered = set().union(*(self.patterns.includes[hit.category] for hit in affirmed))
+        covered = self.patterns.covered_by(hit.category for hit in affirmed)
         affirmed = [hit for hit in affirmed if hit.category not in covered]
         tiers = {self.patterns.tier_of[hit.category] for hit in affirmed}
         tier = min(tiers, key=TIERS.index)
