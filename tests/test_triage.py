@@ -77,6 +77,10 @@ LIFE, POISON, CRISIS, URGENT = TIERS
         # signs of the overdose itself get the overdose's reply ("call 911 now, especially if ...")
         ("my roommate took a bunch of xanax and now she won't wake up", POISON, "overdose"),
         ("she keeps saying she wants to go to sleep and not wake up", CRISIS, "suicidal"),
+        ("i honestly just want to not wake up tomorrow", CRISIS, "suicidal"),
+        ("lol I paid for 10 sessions but I'm planning to not be here for them", CRISIS, None),
+        ("my vision in my left eye just went, like a curtain coming down", LIFE, "stroke"),
+        ("found him on the floor with needles beside him, barely breathing", POISON, "overdose"),
     ],
 )  # fmt: skip
 def test_each_tier_and_category_is_recognised(text, tier, category):
@@ -164,6 +168,14 @@ def test_each_tier_and_category_is_recognised(text, tier, category):
         "no one passed out, my son just wants to sit in on my appointment",
         "in my anatomy class we covered heart attacks, does graston affect the heart at all?",
         "tuve un desmayo en la boda pero ya me recupere, puedo ir a mi cita?",
+        "I plan on not being here next week, can I move my Tuesday session?",
+        "nearly choked on my tea laughing at your office cat, is the 3pm still open?",
+        "my mom about fainted when she saw the bruises, they're normal right?",
+        "my brother volunteers at a suicide hotline and his shoulders are a wreck",
+        "passed out in bed at 8 after my first session, is being sleepy normal?",
+        "I got choked up reading the reviews, thank you for helping my dad",
+        "no podia respirar bien por la nariz con la gripa, pero lo que me duele es la espalda",
+        "old self-harm marks on my thigh, can the tool go over them?",
     ],
 )
 def test_look_alikes_are_not_emergencies(text):
