@@ -4,7 +4,9 @@ Several sentences of background ("my daughter swims, her physio started scraping
 outweigh the one question in DIET's features and pull the message towards the wrong intent, often
 personal medical advice. When a long message has question sentences, each is parsed on its own too
 and the most confident one's intent is used when it beats the whole message's. The entities and
-the text stay those of the whole message, so a condition named in the story still counts.
+the text stay those of the whole message, so a condition named in the story still counts, and a
+story that makes the question personal keeps it personal: "I'm 7 months pregnant ... Is it safe?"
+is a personal-safety question (the whole message's intent), not the general "is it safe?".
 Applied in the message processor, so every channel and the in-process benchmark get it.
 """
 
@@ -17,9 +19,13 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 
 from nlu_addons.triage_classifier import EMERGENCY_INTENT
 
-MIN_WORDS = 20  # shorter messages are classified whole
+MIN_WORDS = 12  # shorter messages are classified whole
 MAX_QUESTIONS = 3  # different question sentences parsed on their own, at most (the first ones)
 FALLBACK_INTENT = "nlu_fallback"
+# Whole-message intents about the writer's own situation, and the general question sentences that
+# must not replace them (the articles' general safety answer is no answer for a pregnancy).
+PERSONAL_INTENTS = ("ask_personal_safety", "ask_condition")
+GENERAL_INTENTS = ("ask_safety",)
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
 QUESTION_OPENERS = re.compile(
     r"^(what|what's|whats|how|why|when|where|who|which|is|isn't|are|aren't|does|doesn't|do|did|"
@@ -59,6 +65,8 @@ def parse_by_question(
         part_message = copy.copy(message)
         part_message.text = sentence
         part = _parse_message_with_graph(self, part_message, tracker, only_output_properties)
+        if whole[INTENT].get("name") in PERSONAL_INTENTS and part[INTENT].get("name") in GENERAL_INTENTS:
+            continue
         if confidence(part) > confidence(best):
             best, best_sentence = part, sentence
     if best_sentence is None:

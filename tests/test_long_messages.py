@@ -67,3 +67,14 @@ def test_an_emergency_in_the_story_is_never_overridden(parses):
     parses[STORY] = parse("emergency", 0.5, STORY)
     parses["Are there any risks I should know about?"] = parse("ask_safety", 0.99, "")
     assert parse_by_question(None, UserMessage(STORY), None)["intent"]["name"] == "emergency"
+
+
+def test_a_story_that_makes_the_question_personal_keeps_it_personal(parses):
+    story = (
+        "I'm 7 months pregnant and my back is killing me at work, my friend swears by scraping. Is it safe?"
+    )
+    parses[story] = parse("ask_personal_safety", 0.6, story)
+    parses["Is it safe?"] = parse("ask_safety", 0.99, "")
+    result = parse_by_question(None, UserMessage(story), None)
+    assert result["intent"]["name"] == "ask_personal_safety"
+    assert FOCUS_KEY not in result

@@ -1,0 +1,87 @@
+"""Rasa NLU component: a request for personal medical advice is declined, whatever else it says.
+
+The shapes of such a request (knowledge/advice_requests.yml: a diagnosis of the writer's own problem,
+a treatment plan or a choice made for them, a dose) are unmistakable in a way the intent classifier
+is not: "What dose of magnesium should I take for my muscle cramps?" reads to it as a question about
+muscle spasms, which the articles answer, and the answer would read as advice. A message with one of
+these shapes gets `ask_medical_advice` (confidence 1) and an `advice_request` key naming the shape;
+any other message keeps what NLU predicted. Triage runs after it, so an emergency still wins.
+"""
+
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from triage.text import normal_form
+
+ADVICE_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "advice_requests.yml"
+ADVICE_INTENT = "ask_medical_advice"
+# Parse-data key naming the shape of request found (diagnosis, plan, dose).
+ADVICE_KEY = "advice_request"
+
+
+class AdviceRequests:
+    """The request shapes of knowledge/advice_requests.yml, and the disowning that cancels them."""
+
+    def __init__(self, spec: dict) -> None:
+        self.unless = [re.compile(p) for p in spec.get("unless", ())]
+        self.shapes = {
+            shape: [re.compile(p) for p in patterns] for shape, patterns in spec.items() if shape != "unless"
+        }
+
+    def shape_of(self, text: str) -> str | None:
+        """The shape of personal-advice request `text` makes (diagnosis, plan, dose), or None."""
+        normal = normal_form(text)
+        if any(p.search(normal) for p in self.unless):
+            return None
+        return next(
+            (shape for shape, patterns in self.shapes.items() if any(p.search(normal) for p in patterns)),
+            None,
+        )
+
+
+@cache
+def load_advice_requests(path: Path = ADVICE_FILE) -> AdviceRequests:
+    """The project's request shapes, read once per process."""
+    return AdviceRequests(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class AdviceRequestClassifier(GraphComponent):
+    """See the module docstring."""
+
+    def __init__(self, requests: AdviceRequests) -> None:
+        self._requests = requests
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "AdviceRequestClassifier":
+        """The component with the project's request shapes."""
+        return cls(load_advice_requests())
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Give every message that asks for personal advice the advice intent."""
+        for message in messages:
+            shape = self._requests.shape_of(message.get(TEXT) or "")
+            if shape is None:
+                continue
+            advice = {"name": ADVICE_INTENT, "confidence": 1.0}
+            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != ADVICE_INTENT]
+            message.set(INTENT, advice, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [advice] + ranking, add_to_output=True)
+            message.set(ADVICE_KEY, shape, add_to_output=True)
+        return messages

@@ -1,0 +1,72 @@
+"""Requests for a personal diagnosis, a treatment plan or a dose are declined by their shape
+(nlu_addons/advice_requests.py); questions that only mention a diagnosis are not. The messages here
+are not in the training data."""
+
+import pytest
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from nlu_addons.advice_requests import (
+    ADVICE_INTENT,
+    ADVICE_KEY,
+    AdviceRequestClassifier,
+    load_advice_requests,
+)
+
+REQUESTS = load_advice_requests()
+
+
+@pytest.mark.parametrize(
+    ("text", "shape"),
+    [
+        ("Is my hip pain a labral tear or just a tight muscle?", "diagnosis"),
+        ("do I have achilles tendinitis?", "diagnosis"),
+        ("what's causing my heel to ache every morning", "diagnosis"),
+        ("my doctor thinks it's bursitis but can you confirm that's what I've really got?", "diagnosis"),
+        ("¿Qué tengo en la rodilla? me truena", "diagnosis"),
+        ("Write me a rehab plan for my sprained ankle", "plan"),
+        ("Scraping or dry needling for my calf? Just choose one for me.", "plan"),
+        ("how should I treat my tennis elbow at home", "plan"),
+        ("What dosage of turmeric should I take for inflammation?", "dose"),
+        ("how many ibuprofen can I take before a session", "dose"),
+        ("should I stop taking my blood thinners before graston?", "dose"),
+        ("¿Cuántas pastillas me tomo para el dolor después del raspado?", "dose"),
+    ],
+)
+def test_a_request_for_personal_advice_is_recognised_by_its_shape(text, shape):
+    assert REQUESTS.shape_of(text) == shape
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my doctor thinks it's plantar fasciitis and I'm nervous: does it hurt?",
+        "I was diagnosed with a herniated disc last spring. What does a session involve?",
+        "what dose IASTM stand for",  # a typo of "does"
+        "how do I fix my wifi",
+        "I'm not asking you to choose for me, but how does IASTM compare with spinal manipulation?",
+        "do I have to bring shorts to my appointment?",
+        "tell me what I have to do before my first session",
+        "is my appointment at 3 or at 4?",
+        "how many sessions does the clinic article say people have?",
+        "does IASTM help with tendinopathy?",
+    ],
+)
+def test_other_questions_are_left_to_the_intent_classifier(text):
+    assert REQUESTS.shape_of(text) is None
+
+
+def test_the_component_gives_a_request_the_advice_intent_and_leaves_the_rest():
+    component = AdviceRequestClassifier(REQUESTS)
+    asked = {"name": "ask_condition", "confidence": 0.9}
+    request = Message(data={TEXT: "What dose of magnesium should I take for my muscle cramps?"})
+    question = Message(data={TEXT: "can IASTM help muscle cramps?"})
+    for message in (request, question):
+        message.set(INTENT, asked)
+        message.set(INTENT_RANKING_KEY, [asked])
+    component.process([request, question])
+    assert request.get(INTENT) == {"name": ADVICE_INTENT, "confidence": 1.0}
+    assert [r["name"] for r in request.get(INTENT_RANKING_KEY)] == [ADVICE_INTENT, "ask_condition"]
+    assert request.get(ADVICE_KEY) == "dose"
+    assert question.get(INTENT) == asked
+    assert question.get(ADVICE_KEY) is None
