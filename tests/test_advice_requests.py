@@ -50,6 +50,8 @@ def test_a_request_for_personal_advice_is_recognised_by_its_shape(text, shape):
         "is my appointment at 3 or at 4?",
         "how many sessions does the clinic article say people have?",
         "does IASTM help with tendinopathy?",
+        "I'm not sure what's wrong with my knee. My physio wants to try Graston. Does it hurt?",
+        "my GP couldn't tell me what I have. Is scraping the same as gua sha?",
     ],
 )
 def test_other_questions_are_left_to_the_intent_classifier(text):
