@@ -22,7 +22,7 @@ from pathlib import Path
 
 from bench.adversarial import TARGET_RATIO, adversarial_section, measure_adversarial
 from bench.cross_validation import cross_validate
-from bench.eval_set import EDGES, load_held_out
+from bench.eval_set import EDGES, EDGES_FILE, EVAL_FILE, load_held_out
 from bench.load import run_load
 from bench.quality import (
     intent_scores,
@@ -212,7 +212,7 @@ def render(results: dict, repeats: int) -> str:
         "",
         f"Written by `make bench` on {time.strftime('%Y-%m-%d')}. Machine: {os.cpu_count()} cores, "
         f"{platform.machine()} ({cpu_model()}), Python {platform.python_version()}. Evaluation set: "
-        f"`tests/eval/questions_3.yml` and its edge slice `tests/eval/questions_edges_3.yml` (categories "
+        f"`{EVAL_FILE.relative_to(ROOT)}` and its edge slice `{EDGES_FILE.relative_to(ROOT)}` (categories "
         f"\"{EDGES}...\"), {results['items']} held-out questions. Latency figures are "
         f"medians of {repeats} runs through the REST channel with the action server and the SQLite "
         "tracker store, on loopback.",
