@@ -20,6 +20,7 @@ REQUESTS = load_advice_requests()
     ("text", "shape"),
     [
         ("Is my hip pain a labral tear or just a tight muscle?", "diagnosis"),
+        ("Is my shoulder pain a rotator cuff tear or just tendinitis?", "diagnosis"),
         ("do I have achilles tendinitis?", "diagnosis"),
         ("what's causing my heel to ache every morning", "diagnosis"),
         ("my doctor thinks it's bursitis but can you confirm that's what I've really got?", "diagnosis"),
