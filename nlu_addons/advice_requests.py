@@ -18,9 +18,10 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from nlu_addons.overriding import override_intent
 from triage.text import normal_form
 
 ADVICE_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "advice_requests.yml"
@@ -77,11 +78,6 @@ class AdviceRequestClassifier(GraphComponent):
         """Give every message that asks for personal advice the advice intent."""
         for message in messages:
             shape = self._requests.shape_of(message.get(TEXT) or "")
-            if shape is None:
-                continue
-            advice = {"name": ADVICE_INTENT, "confidence": 1.0}
-            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != ADVICE_INTENT]
-            message.set(INTENT, advice, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [advice] + ranking, add_to_output=True)
-            message.set(ADVICE_KEY, shape, add_to_output=True)
+            if shape is not None:
+                override_intent(message, ADVICE_INTENT, ADVICE_KEY, shape)
         return messages

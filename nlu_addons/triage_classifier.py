@@ -12,9 +12,10 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from nlu_addons.overriding import override_intent
 from nlu_addons.spelling_corrector import TEXT_AS_TYPED_KEY
 from triage.triage import Triage, load_triage
 
@@ -46,11 +47,6 @@ class TriageClassifier(GraphComponent):
         (it corrects spelling towards its own words, not the FAQ's)."""
         for message in messages:
             assessment = self._triage.assess(message.get(TEXT_AS_TYPED_KEY) or message.get(TEXT) or "")
-            if assessment is None:
-                continue
-            emergency = {"name": EMERGENCY_INTENT, "confidence": 1.0}
-            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get("name") != EMERGENCY_INTENT]
-            message.set(INTENT, emergency, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [emergency] + ranking, add_to_output=True)
-            message.set(TRIAGE_KEY, assessment.as_dict(), add_to_output=True)
+            if assessment is not None:
+                override_intent(message, EMERGENCY_INTENT, TRIAGE_KEY, assessment.as_dict())
         return messages
