@@ -81,6 +81,7 @@ LIFE, POISON, CRISIS, URGENT = TIERS
         ("lol I paid for 10 sessions but I'm planning to not be here for them", CRISIS, None),
         ("my vision in my left eye just went, like a curtain coming down", LIFE, "stroke"),
         ("found him on the floor with needles beside him, barely breathing", POISON, "overdose"),
+        ("since the graston my fingers went dead and clumsy, can't button my shirt", URGENT, "nerve_signs"),
     ],
 )  # fmt: skip
 def test_each_tier_and_category_is_recognised(text, tier, category):
@@ -176,6 +177,12 @@ def test_each_tier_and_category_is_recognised(text, tier, category):
         "I got choked up reading the reviews, thank you for helping my dad",
         "no podia respirar bien por la nariz con la gripa, pero lo que me duele es la espalda",
         "old self-harm marks on my thigh, can the tool go over them?",
+        "that reel had me wheezing 😂 anyway are you open sunday",
+        "my sister teaches CPR and showed us how to do the heimlich, my shoulder is sore from practicing",
+        "had a seizure in junior high, none since, can I get scraped?",
+        "how can I support a coworker who self-harms? asking for ideas",
+        "the red lines from the tool faded by the next morning, is that normal?",
+        "me senti mareada despues de correr, me sente un rato y ya",
     ],
 )
 def test_look_alikes_are_not_emergencies(text):
