@@ -130,9 +130,9 @@ class KnowledgeBase:
         return best
 
     def asks_about_safety(self, text: str) -> bool:
-        """Whether a question uses one of the `safety_words` (a whole word)."""
-        words = re.findall(r"[a-z0-9']+", text.lower())
-        return any(word in self.safety_words for word in words)
+        """Whether a question uses one of the `safety_words` (whole words or phrases)."""
+        words = " ".join(re.findall(r"[a-z0-9']+", text.lower()))
+        return any(re.search(rf"\b{re.escape(phrase)}\b", words) for phrase in self.safety_words)
 
     def condition_names(self) -> list[str]:
         """What the articles call each condition they name."""

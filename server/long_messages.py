@@ -6,7 +6,9 @@ personal medical advice. When a long message has question sentences, each is par
 and the most confident one's intent is used when it beats the whole message's. The entities and
 the text stay those of the whole message, so a condition named in the story still counts, and a
 story that makes the question personal keeps it personal: "I'm 7 months pregnant ... Is it safe?"
-is a personal-safety question (the whole message's intent), not the general "is it safe?".
+is a personal-safety question (the whole message's intent), not the general "is it safe?". A
+question sentence that follows up ("What does that mean?") points at the message's own story, so
+it never replaces the whole message's intent.
 Applied in the message processor, so every channel and the in-process benchmark get it.
 """
 
@@ -26,6 +28,7 @@ FALLBACK_INTENT = "nlu_fallback"
 # must not replace them (the articles' general safety answer is no answer for a pregnancy).
 PERSONAL_INTENTS = ("ask_personal_safety", "ask_condition")
 GENERAL_INTENTS = ("ask_safety",)
+FOLLOW_UP_INTENTS = ("ask_more",)
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
 QUESTION_OPENERS = re.compile(
     r"^(what|what's|whats|how|why|when|where|who|which|is|isn't|are|aren't|does|doesn't|do|did|"
@@ -66,6 +69,8 @@ def parse_by_question(
         part_message.text = sentence
         part = _parse_message_with_graph(self, part_message, tracker, only_output_properties)
         if whole[INTENT].get("name") in PERSONAL_INTENTS and part[INTENT].get("name") in GENERAL_INTENTS:
+            continue
+        if part[INTENT].get("name") in FOLLOW_UP_INTENTS:
             continue
         if confidence(part) > confidence(best):
             best, best_sentence = part, sentence

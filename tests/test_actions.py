@@ -98,7 +98,12 @@ async def test_a_study_the_articles_do_not_cite_gets_an_honest_no_and_the_studie
 
 @pytest.mark.parametrize(
     "question",
-    ["is scraping safe with my eczema?", "is it safe for my plantar fasciitis?", "any risk with lymphedema"],
+    [
+        "is scraping safe with my eczema?",
+        "is it safe for my plantar fasciitis?",
+        "any risk with lymphedema",
+        "my eczema flares on my arms, is it ok to use the tools on skin like that?",
+    ],
 )
 async def test_a_condition_question_about_safety_gets_the_personal_safety_reply(
     question, dispatcher, make_tracker, domain
@@ -178,6 +183,18 @@ async def test_tell_more_gives_further_passages_once_then_related_topics(dispatc
     second = dispatcher.messages[1]
     assert second["custom"]["type"] == "no_more"
     assert [b["payload"] for b in second["buttons"]] == ["/ask_bruising", "/ask_approaches", "/ask_safety"]
+
+
+async def test_more_on_a_listed_condition_says_the_articles_say_no_more_on_it_then_how_it_works(
+    dispatcher, make_tracker, domain
+):
+    slots = {"last_topic": "plantar_fasciitis", "more_given": False}
+    tracker = make_tracker("ask_more", "could you elaborate?", slots=slots)
+    await ActionTellMore().run(dispatcher, tracker, domain)
+    message = only_message(dispatcher)
+    assert (message["custom"]["type"], message["custom"]["topic"]) == ("more", "plantar_fasciitis")
+    assert "The articles say no more on this condition itself." in message["text"]
+    assert "stretch the adhesions" in message["text"] and "(Kim et al., 2017)" in message["text"]
 
 
 async def test_follow_up_without_a_topic_suggests_questions(dispatcher, make_tracker, domain):

@@ -78,3 +78,12 @@ def test_a_story_that_makes_the_question_personal_keeps_it_personal(parses):
     result = parse_by_question(None, UserMessage(story), None)
     assert result["intent"]["name"] == "ask_personal_safety"
     assert FOCUS_KEY not in result
+
+
+def test_a_follow_up_sentence_points_at_the_story_and_never_replaces_it(parses):
+    story = "I read that IASTM works through the nerves rather than the tissue. What does that mean?"
+    parses[story] = parse("ask_nervous_system", 0.54, story)
+    parses["What does that mean?"] = parse("ask_more", 0.9, "")
+    result = parse_by_question(None, UserMessage(story), None)
+    assert result["intent"]["name"] == "ask_nervous_system"
+    assert FOCUS_KEY not in result
