@@ -5,7 +5,11 @@ a treatment plan or a choice made for them, a dose) are unmistakable in a way th
 is not: "What dose of magnesium should I take for my muscle cramps?" reads to it as a question about
 muscle spasms, which the articles answer, and the answer would read as advice. A message with one of
 these shapes gets `ask_medical_advice` (confidence 1) and an `advice_request` key naming the shape;
-any other message keeps what NLU predicted. Triage runs after it, so an emergency still wins.
+any other message keeps what NLU predicted. A question whether IASTM is all right for someone in a
+particular circumstance (a pregnancy, blood thinners, an implant, eczema, a child) gets
+`ask_personal_safety` the same way, shape `personal_safety`: the articles list no contraindications,
+and the classifier sometimes reads "I have a metal plate in my ankle, can they scrape over that?"
+as "what is IASTM". Triage runs after it, so an emergency still wins.
 """
 
 import re
@@ -26,6 +30,8 @@ from triage.text import normal_form
 
 ADVICE_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "advice_requests.yml"
 ADVICE_INTENT = "ask_medical_advice"
+PERSONAL_SAFETY = "personal_safety"  # the shape, and the intent it gets
+SHAPE_INTENTS = {PERSONAL_SAFETY: "ask_personal_safety"}  # other shapes: ADVICE_INTENT
 # Parse-data key naming the shape of request found (diagnosis, plan, dose).
 ADVICE_KEY = "advice_request"
 
@@ -34,14 +40,18 @@ class AdviceRequests:
     """The request shapes of knowledge/advice_requests.yml, and the disowning that cancels them."""
 
     def __init__(self, spec: dict) -> None:
-        self.unless = [re.compile(p) for p in spec.get("unless", ())]
-        self.shapes = {
-            shape: [re.compile(p) for p in patterns] for shape, patterns in spec.items() if shape != "unless"
-        }
+        spec = dict(spec)
+        self.unless = [re.compile(p) for p in spec.pop("unless", ())]
+        safety = spec.pop(PERSONAL_SAFETY, {})
+        self.circumstances = [re.compile(p) for p in safety.get("circumstances", ())]
+        self.safety_asks = [re.compile(p) for p in safety.get("asks", ())]
+        self.shapes = {shape: [re.compile(p) for p in patterns] for shape, patterns in spec.items()}
 
     def shape_of(self, text: str) -> str | None:
-        """The shape of personal-advice request `text` makes (diagnosis, plan, dose), or None."""
+        """The shape of request `text` makes (personal_safety, diagnosis, plan, dose), or None."""
         normal = normal_form(text)
+        if any(p.search(normal) for p in self.circumstances) and any(p.search(normal) for p in self.safety_asks):
+            return PERSONAL_SAFETY
         if any(p.search(normal) for p in self.unless):
             return None
         return next(
@@ -75,9 +85,9 @@ class AdviceRequestClassifier(GraphComponent):
         return cls(load_advice_requests())
 
     def process(self, messages: list[Message]) -> list[Message]:
-        """Give every message that asks for personal advice the advice intent."""
+        """Give every message that asks for personal advice the intent of its shape."""
         for message in messages:
             shape = self._requests.shape_of(message.get(TEXT) or "")
             if shape is not None:
-                override_intent(message, ADVICE_INTENT, ADVICE_KEY, shape)
+                override_intent(message, SHAPE_INTENTS.get(shape, ADVICE_INTENT), ADVICE_KEY, shape)
         return messages

@@ -1,6 +1,7 @@
 """Requests for a personal diagnosis, a treatment plan or a dose are declined by their shape
-(nlu_addons/advice_requests.py); questions that only mention a diagnosis are not. The messages here
-are not in the training data."""
+(nlu_addons/advice_requests.py), and whether IASTM is all right for someone in a circumstance gets the
+personal-safety reply; questions that only mention a diagnosis are not. The messages here are not in
+the training data."""
 
 import pytest
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
@@ -32,6 +33,12 @@ REQUESTS = load_advice_requests()
         ("how many ibuprofen can I take before a session", "dose"),
         ("should I stop taking my blood thinners before graston?", "dose"),
         ("¿Cuántas pastillas me tomo para el dolor después del raspado?", "dose"),
+        ("I have a metal plate and screws in my ankle, can they scrape over that?", "personal_safety"),
+        ("my wife is pregnant, is it ok for her to have iastm on her back?", "personal_safety"),
+        ("I'm 16 and play soccer, can I get graston?", "personal_safety"),
+        ("patient wants to know if she can still come in with an eczema flare", "personal_safety"),
+        ("My mom is 84 and bruises easily. Would this be safe for her?", "personal_safety"),
+        ("tengo un marcapasos, es seguro el raspado?", "personal_safety"),
     ],
 )
 def test_a_request_for_personal_advice_is_recognised_by_its_shape(text, shape):
@@ -53,6 +60,12 @@ def test_a_request_for_personal_advice_is_recognised_by_its_shape(text, shape):
         "does IASTM help with tendinopathy?",
         "I'm not sure what's wrong with my knee. My physio wants to try Graston. Does it hurt?",
         "my GP couldn't tell me what I have. Is scraping the same as gua sha?",
+        "does iastm help growing pains in kids",
+        "can I have IASTM after a workout?",
+        "does it work for eczema?",
+        "my 15 minute session was fine, can I have another?",
+        "I'm on blood thinners and I bruise easily, is the bruising from graston normal?",
+        "how do the tools work on scar tissue from a c-section",
     ],
 )
 def test_other_questions_are_left_to_the_intent_classifier(text):
@@ -73,3 +86,12 @@ def test_the_component_gives_a_request_the_advice_intent_and_leaves_the_rest():
     assert request.get(ADVICE_KEY) == "dose"
     assert question.get(INTENT) == asked
     assert question.get(ADVICE_KEY) is None
+
+
+def test_a_question_whether_it_is_all_right_for_someone_gets_the_personal_safety_intent():
+    component = AdviceRequestClassifier(REQUESTS)
+    message = Message(data={TEXT: "I have a metal plate in my ankle, can they scrape over that?"})
+    message.set(INTENT, {"name": "ask_what_is", "confidence": 0.6})
+    component.process([message])
+    assert message.get(INTENT) == {"name": "ask_personal_safety", "confidence": 1.0}
+    assert message.get(ADVICE_KEY) == "personal_safety"
