@@ -50,7 +50,8 @@ class AdviceRequests:
     def shape_of(self, text: str) -> str | None:
         """The shape of request `text` makes (personal_safety, diagnosis, plan, dose), or None."""
         normal = normal_form(text)
-        if any(p.search(normal) for p in self.circumstances) and any(p.search(normal) for p in self.safety_asks):
+        found = [any(p.search(normal) for p in group) for group in (self.circumstances, self.safety_asks)]
+        if all(found):
             return PERSONAL_SAFETY
         if any(p.search(normal) for p in self.unless):
             return None
