@@ -183,6 +183,10 @@ def test_each_tier_and_category_is_recognised(text, tier, category):
         "how can I support a coworker who self-harms? asking for ideas",
         "the red lines from the tool faded by the next morning, is that normal?",
         "me senti mareada despues de correr, me sente un rato y ya",
+        # a short follow-up after an answer (a new-user trial got the crisis line for "and again?")
+        "and again?",
+        "tell me one more time",
+        "do it again",
     ],
 )
 def test_look_alikes_are_not_emergencies(text):
