@@ -1,4 +1,9 @@
-"""Rasa NLU component that corrects a message's spelling before spaCy and the featurizers see it."""
+"""Rasa NLU component that corrects a message's spelling before spaCy and the featurizers see it.
+
+Its vocabulary is English: a message written in Spanish (more Spanish than English function words,
+as triage reads it) is left as typed, or "estoy embarazada, ¿puedo ...?" would become "stop
+embarazada, ¿pseudo ...?".
+"""
 
 from pathlib import Path
 from typing import Any
@@ -14,10 +19,18 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.utils.io import dump_obj_as_json_to_file, read_json_file
 
 from nlu_addons.spelling import SpellingCorrector
+from triage.patterns import load_patterns
+from triage.text import language_of, normal_form
 
 # Parse-data key holding the message as typed, when the component changed it.
 TEXT_AS_TYPED_KEY = "text_as_typed"
 VOCABULARY_FILE = "vocabulary.json"
+
+
+def is_spanish(text: str) -> bool:
+    """Whether `text` is written in Spanish rather than English (triage's function-word count)."""
+    patterns = load_patterns()
+    return language_of(normal_form(text), patterns.spanish_words, patterns.english_words) == "es"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True)
@@ -82,10 +95,11 @@ class SpellingCorrectorComponent(GraphComponent):
         return training_data
 
     def process(self, messages: list[Message]) -> list[Message]:
-        """Correct each message's text; keep the text as typed in the parse data when it changed."""
+        """Correct each English message's text; keep the text as typed in the parse data when it
+        changed."""
         for message in messages:
             typed = message.get(TEXT) or ""
-            if not self._corrector or typed.startswith(INTENT_MESSAGE_PREFIX):
+            if not self._corrector or typed.startswith(INTENT_MESSAGE_PREFIX) or is_spanish(typed):
                 continue
             corrected = self._corrector.correct(typed)
             if corrected != typed:

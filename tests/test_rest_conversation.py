@@ -55,8 +55,12 @@ def test_multi_turn_conversation_with_follow_ups(servers):
     assert "Ligament sprains" in text_of(ankle) and "(Chughtai et al., 2019)" in text_of(ankle)
 
     more = servers.say(sender, "tell me more")
-    assert payload_of(more)["type"] == "no_more" and payload_of(more)["topic"] == "ligament_sprains"
-    assert more[0]["buttons"], "related topics are offered"
+    assert payload_of(more)["type"] == "more" and payload_of(more)["topic"] == "ligament_sprains"
+    assert "The articles say no more on this condition itself." in text_of(more)
+
+    again = servers.say(sender, "go on")
+    assert payload_of(again)["type"] == "no_more" and payload_of(again)["topic"] == "ligament_sprains"
+    assert again[0]["buttons"], "related topics are offered"
 
 
 def test_questions_outside_the_articles_and_red_flags(servers):

@@ -21,6 +21,8 @@ EXAMPLES = [
     "does grastin hurt",  # a typo among the examples, seen once against "graston" seen 5 times
     "is it safe in pregnancy",
     "I don't get it",
+    "is the pseudo fake ultrasound real",  # "puedo" is one swap and one letter away
+    "does it mess up the skin",  # and "meses" one letter
 ]
 ARTICLES = ["Instrument-assisted soft tissue mobilization (IASTM) such as the Graston Technique. Morad 2019."]
 
@@ -97,6 +99,13 @@ def test_the_component_corrects_messages_and_keeps_the_text_as_typed(trained_com
     assert message.get(TEXT_AS_TYPED_KEY) == "is grastn paineful"
     assert TEXT_AS_TYPED_KEY in message.as_dict(only_output_properties=True)
     assert right.get(TEXT_AS_TYPED_KEY) is None
+
+
+def test_the_component_leaves_a_spanish_message_as_typed(trained_component):
+    spanish = "estoy embarazada de 6 meses, ¿puedo recibir el raspado en la espalda?"
+    message = Message(data={TEXT: spanish})
+    trained_component.process([message])
+    assert message.get(TEXT) == spanish and message.get(TEXT_AS_TYPED_KEY) is None
 
 
 def test_the_component_leaves_intent_payloads_and_training_examples_alone(trained_component):
