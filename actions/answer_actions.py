@@ -130,7 +130,7 @@ class ActionAnswerTopic(Action):
         if intent == CONDITION_INTENT and kb.asks_about_safety(message.get("text") or ""):
             # "is scraping safe with my eczema?": the articles say nothing on who should not have it
             safety = ActionPersonalSafety
-            utter_scope_reply(dispatcher, safety.response, safety.reply_type, topic=safety.topic)
+            utter_scope_reply(dispatcher, safety.response, safety.reply_type, tracker, topic=safety.topic)
             return []
         if intent in TERM_INTENTS:
             match = term_match_of(kb, intent, message)

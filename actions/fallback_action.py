@@ -18,7 +18,8 @@ from actions.answer_actions import (
 from actions.knowledge import CONDITION_INTENT, KnowledgeBase, Topic, load_knowledge
 from actions.passage_search import SearchHit, load_search
 from actions.replies import answer_reply, suggestions_reply, topic_button
-from actions.scope_actions import utter_scope_reply
+from actions.scope_actions import ActionOffTopic, utter_scope_reply
+from triage.patterns import is_spanish
 
 MIN_SUGGESTION_CONFIDENCE = 0.1
 # NLU's best guess under its fallback threshold, when the passage search lands on the same topic:
@@ -73,6 +74,10 @@ class ActionSearchFallback(Action):
         if not text:
             utter(dispatcher, no_topic_reply(kb))
             return []
+        if is_spanish(message.get("text_as_typed") or text):
+            # the passages and suggestions are English: say so in Spanish (utter_off_topic_es)
+            utter_scope_reply(dispatcher, ActionOffTopic.response, ActionOffTopic.reply_type, tracker)
+            return []
         if leans_to_condition(message) and condition_topic_of(kb, message) is None:
             utter(dispatcher, unknown_condition_reply(kb, message))
             return []
@@ -91,5 +96,5 @@ class ActionSearchFallback(Action):
         if topics:
             utter(dispatcher, suggestions_reply(kb, kb.wording["did_you_mean"], topics, "did_you_mean"))
         else:
-            utter_scope_reply(dispatcher, "utter_no_answer", "no_answer")
+            utter_scope_reply(dispatcher, "utter_no_answer", "no_answer", tracker)
         return []

@@ -1,4 +1,9 @@
-"""Replies outside the articles: honest no-answer, declined medical advice, off-topic, emergency."""
+"""Replies outside the articles: honest no-answer, declined medical advice, off-topic, emergency.
+
+The assistant answers from two English articles, in English. A message written in Spanish that gets
+one of these replies gets its Spanish version (the `_es` response), which also says so: the intent
+classifier reads English, so "¿el raspado duele?" would otherwise be told it is off-topic.
+"""
 
 from abc import ABC, abstractmethod
 from typing import Any
@@ -9,16 +14,32 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clinic import load_clinic
 from triage.assessment import emergency_payload, emergency_responses
+from triage.patterns import is_spanish
+
+SPANISH = "_es"  # the suffix of a response's Spanish version in domain.yml
 
 
 def utter_scope_reply(
-    dispatcher: CollectingDispatcher, response: str, reply_type: str, **payload: Any
+    dispatcher: CollectingDispatcher,
+    response: str,
+    reply_type: str,
+    tracker: Tracker | None = None,
+    **payload: Any,
 ) -> None:
-    """Utter a domain response filled with the clinic's details, with its payload."""
+    """Utter a domain response filled with the clinic's details, with its payload; in Spanish when
+    the latest message of `tracker` is written in Spanish."""
     clinic = load_clinic()
+    message = tracker.latest_message if tracker else {}
+    spanish = is_spanish(message.get("text_as_typed") or message.get("text") or "")
     dispatcher.utter_message(
-        response=response,
-        json_message={"type": reply_type, "topic": None, "contact": clinic.contact, **payload},
+        response=response + SPANISH if spanish else response,
+        json_message={
+            "type": reply_type,
+            "topic": None,
+            "contact": clinic.contact,
+            "language": "es" if spanish else "en",
+            **payload,
+        },
         **clinic.numbers,
     )
 
@@ -38,8 +59,8 @@ class ScopeReplyAction(Action, ABC):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        """Utter the response with the clinic's contact details."""
-        utter_scope_reply(dispatcher, self.response, self.reply_type, topic=self.topic)
+        """Utter the response with the clinic's contact details, in the message's language."""
+        utter_scope_reply(dispatcher, self.response, self.reply_type, tracker, topic=self.topic)
         return []
 
 

@@ -19,18 +19,11 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from rasa.shared.utils.io import dump_obj_as_json_to_file, read_json_file
 
 from nlu_addons.spelling import SpellingCorrector
-from triage.patterns import load_patterns
-from triage.text import language_of, normal_form
+from triage.patterns import is_spanish
 
 # Parse-data key holding the message as typed, when the component changed it.
 TEXT_AS_TYPED_KEY = "text_as_typed"
 VOCABULARY_FILE = "vocabulary.json"
-
-
-def is_spanish(text: str) -> bool:
-    """Whether `text` is written in Spanish rather than English (triage's function-word count)."""
-    patterns = load_patterns()
-    return language_of(normal_form(text), patterns.spanish_words, patterns.english_words) == "es"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=True)

@@ -273,6 +273,38 @@ async def test_scope_replies_use_their_response_and_the_clinic_contact(
 
 
 @pytest.mark.parametrize(
+    "action",
+    [ActionNoAnswer, ActionDeclineAdvice, ActionOffTopic, ActionPersonalSafety, ActionSearchFallback],
+)
+async def test_a_message_in_spanish_gets_the_spanish_scope_reply_which_says_answers_are_english(
+    action, dispatcher, make_tracker, domain
+):
+    tracker = make_tracker("nlu_fallback", "estoy embarazada, ¿puedo recibir el raspado en la espalda?")
+    await action().run(dispatcher, tracker, domain)
+    message = only_message(dispatcher)
+    assert message["response"].endswith("_es") and message["custom"]["language"] == "es"
+    responses = yaml.safe_load((Path(__file__).parent.parent / "domain.yml").read_text())["responses"]
+    said = responses[message["response"]][0]["text"]
+    assert "{clinic_contact}" in said
+    if action is ActionPersonalSafety:
+        assert "no dicen quién no debe recibir IASTM" in said  # no reassurance, in Spanish too
+    else:
+        assert "inglés" in said  # says the answers are English
+
+
+async def test_an_english_message_gets_the_english_scope_reply(dispatcher, make_tracker, domain):
+    await ActionOffTopic().run(dispatcher, make_tracker("off_topic", "what's the weather like?"), domain)
+    message = only_message(dispatcher)
+    assert message["response"] == "utter_off_topic" and message["custom"]["language"] == "en"
+
+
+def test_every_scope_reply_has_a_spanish_version():
+    responses = yaml.safe_load((Path(__file__).parent.parent / "domain.yml").read_text())["responses"]
+    for action in (ActionNoAnswer, ActionDeclineAdvice, ActionOffTopic, ActionPersonalSafety):
+        assert action.response + "_es" in responses
+
+
+@pytest.mark.parametrize(
     ("assessment", "responses"),
     [
         (

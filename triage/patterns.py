@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from triage.text import WORD, sentences
+from triage.text import WORD, language_of, normal_form, sentences
 
 PATTERNS_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "triage" / "patterns.yml"
 NEGATION_WINDOW = 5  # words between a negation and the trigger it denies
@@ -203,3 +203,9 @@ class Patterns:
 def load_patterns() -> Patterns:
     """The project's patterns, read once per process."""
     return Patterns.from_file()
+
+
+def is_spanish(text: str) -> bool:
+    """Whether `text` is written in Spanish rather than English (more Spanish function words)."""
+    patterns = load_patterns()
+    return language_of(normal_form(text), patterns.spanish_words, patterns.english_words) == "es"
