@@ -187,6 +187,9 @@ def test_each_tier_and_category_is_recognised(text, tier, category):
         "and again?",
         "tell me one more time",
         "do it again",
+        # FAQ questions of the seventeenth bench: a stiff muscle, a neck that no longer turns
+        "a muscle in my back keeps seizing up and locking on me. could IASTM calm that down?",
+        "cant look over my shoulder when backing out of the driveway anymore. would scraping help",
     ],
 )
 def test_look_alikes_are_not_emergencies(text):
