@@ -4,7 +4,8 @@ They are for tuning the NLU data and pipeline: bench/dev_questions.yml (written 
 bench/dev_questions_2.yml and bench/dev_edges.yml (the first held-out evaluation set and edge slice),
 bench/dev_questions_3.yml and bench/dev_edges_2.yml (the second ones), bench/dev_questions_5.yml and
 bench/dev_edges_3.yml (the third ones), each scored twice by `make bench` and moved here once their wrong
-answers had been looked at; bench/dev_questions_4.yml (written by a helper that saw no training data,
+answers had been looked at; bench/dev_questions_6.yml and bench/dev_edges_4.yml (the fourth ones,
+scored once); bench/dev_questions_4.yml (written by a helper that saw no training data,
 read once before tuning on it). Unlike the held-out sets they may be read
 freely, so this prints every wrongly answered question with what came back.
 Usage: python -m bench.dev [--model models/iastm.tar.gz] [--questions FILE]
@@ -29,6 +30,8 @@ DEV_SETS = {
     ROOT / "bench" / "dev_questions_4.yml": "",
     ROOT / "bench" / "dev_questions_5.yml": "",
     ROOT / "bench" / "dev_edges_3.yml": EDGES,
+    ROOT / "bench" / "dev_questions_6.yml": "",
+    ROOT / "bench" / "dev_edges_4.yml": EDGES,
 }
 
 

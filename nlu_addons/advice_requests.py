@@ -9,7 +9,10 @@ any other message keeps what NLU predicted. A question whether IASTM is all righ
 particular circumstance (a pregnancy, blood thinners, an implant, eczema, a child) gets
 `ask_personal_safety` the same way, shape `personal_safety`: the articles list no contraindications,
 and the classifier sometimes reads "I have a metal plate in my ankle, can they scrape over that?"
-as "what is IASTM". Triage runs after it, so an emergency still wins.
+as "what is IASTM". The other way round, a message the classifier read as a request for advice
+that asks "can this help?" and has no request shape gets `ask_condition` (shape `helps_question`):
+"my glutes don't fire when I squat, can scraping wake them up?" asks what the articles answer.
+Triage runs after it, so an emergency still wins.
 """
 
 import re
@@ -22,7 +25,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from nlu_addons.overriding import override_intent
@@ -32,6 +35,8 @@ ADVICE_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "advice_req
 ADVICE_INTENT = "ask_medical_advice"
 PERSONAL_SAFETY = "personal_safety"  # the shape, and the intent it gets
 SHAPE_INTENTS = {PERSONAL_SAFETY: "ask_personal_safety"}  # other shapes: ADVICE_INTENT
+HELPS_QUESTION = "helps_question"  # the shape of "can this help?", and the intent it gets
+CONDITION_INTENT = "ask_condition"
 # Parse-data key naming the shape of request found (diagnosis, plan, dose).
 ADVICE_KEY = "advice_request"
 
@@ -42,6 +47,8 @@ class AdviceRequests:
     def __init__(self, spec: dict) -> None:
         spec = dict(spec)
         self.unless = [re.compile(p) for p in spec.pop("unless", ())]
+        self.helps = [re.compile(p) for p in spec.pop(HELPS_QUESTION, ())]
+        self.helps_unless = [re.compile(p) for p in spec.pop(HELPS_QUESTION + "_unless", ())]
         safety = spec.pop(PERSONAL_SAFETY, {})
         self.circumstances = [re.compile(p) for p in safety.get("circumstances", ())]
         self.safety_asks = [re.compile(p) for p in safety.get("asks", ())]
@@ -59,6 +66,13 @@ class AdviceRequests:
             (shape for shape, patterns in self.shapes.items() if any(p.search(normal) for p in patterns)),
             None,
         )
+
+    def asks_whether_it_helps(self, text: str) -> bool:
+        """Whether `text` asks if IASTM helps ("... can this help?")."""
+        normal = normal_form(text)
+        if any(p.search(normal) for p in self.helps_unless):
+            return False
+        return any(p.search(normal) for p in self.helps)
 
 
 @cache
@@ -88,7 +102,12 @@ class AdviceRequestClassifier(GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         """Give every message that asks for personal advice the intent of its shape."""
         for message in messages:
-            shape = self._requests.shape_of(message.get(TEXT) or "")
+            text = message.get(TEXT) or ""
+            shape = self._requests.shape_of(text)
             if shape is not None:
                 override_intent(message, SHAPE_INTENTS.get(shape, ADVICE_INTENT), ADVICE_KEY, shape)
+            elif (message.get(INTENT) or {}).get(
+                "name"
+            ) == ADVICE_INTENT and self._requests.asks_whether_it_helps(text):
+                override_intent(message, CONDITION_INTENT, ADVICE_KEY, HELPS_QUESTION)
         return messages

@@ -95,3 +95,21 @@ def test_a_question_whether_it_is_all_right_for_someone_gets_the_personal_safety
     component.process([message])
     assert message.get(INTENT) == {"name": "ask_personal_safety", "confidence": 1.0}
     assert message.get(ADVICE_KEY) == "personal_safety"
+
+
+@pytest.mark.parametrize(
+    ("text", "switched"),
+    [
+        ("my trainer says my glutes don't fire when I squat. can scraping wake them up?", True),
+        ("rolled my ankle playing basketball 3 weeks ago, would graston help?", True),
+        ("how many iastm treatments will it take to fix my tennis elbow", False),  # a plan
+        ("should I take ibuprofen before my session?", False),
+    ],
+)
+def test_a_question_whether_it_helps_that_the_classifier_took_for_advice_is_a_condition_question(
+    text, switched
+):
+    message = Message(data={TEXT: text})
+    message.set(INTENT, {"name": ADVICE_INTENT, "confidence": 0.8})
+    AdviceRequestClassifier(REQUESTS).process([message])
+    assert message.get(INTENT)["name"] == ("ask_condition" if switched else ADVICE_INTENT)
