@@ -33,11 +33,11 @@ from triage.text import normal_form
 
 ADVICE_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "advice_requests.yml"
 ADVICE_INTENT = "ask_medical_advice"
-PERSONAL_SAFETY = "personal_safety"  # the shape, and the intent it gets
-SHAPE_INTENTS = {PERSONAL_SAFETY: "ask_personal_safety"}  # other shapes: ADVICE_INTENT
-HELPS_QUESTION = "helps_question"  # the shape of "can this help?", and the intent it gets
+PERSONAL_SAFETY = "personal_safety"  # the shape of "is it all right for someone like me?"
+SHAPE_INTENTS = {PERSONAL_SAFETY: "ask_personal_safety"}  # the intent of each shape not ADVICE_INTENT
+HELPS_QUESTION = "helps_question"  # the shape of "can this help?", which gets CONDITION_INTENT
 CONDITION_INTENT = "ask_condition"
-# Parse-data key naming the shape of request found (diagnosis, plan, dose).
+# Parse-data key naming the shape found (diagnosis, plan, dose, personal_safety, helps_question).
 ADVICE_KEY = "advice_request"
 
 
