@@ -47,8 +47,9 @@ class AdviceRequests:
     def __init__(self, spec: dict) -> None:
         spec = dict(spec)
         self.unless = [re.compile(p) for p in spec.pop("unless", ())]
-        self.helps = [re.compile(p) for p in spec.pop(HELPS_QUESTION, ())]
-        self.helps_unless = [re.compile(p) for p in spec.pop(HELPS_QUESTION + "_unless", ())]
+        helps = spec.pop(HELPS_QUESTION, {})
+        self.helps = [re.compile(p) for p in helps.get("asks", ())]
+        self.helps_unless = [re.compile(p) for p in helps.get("unless", ())]
         safety = spec.pop(PERSONAL_SAFETY, {})
         self.circumstances = [re.compile(p) for p in safety.get("circumstances", ())]
         self.safety_asks = [re.compile(p) for p in safety.get("asks", ())]
