@@ -82,6 +82,10 @@ LIFE, POISON, CRISIS, URGENT = TIERS
         ("my vision in my left eye just went, like a curtain coming down", LIFE, "stroke"),
         ("found him on the floor with needles beside him, barely breathing", POISON, "overdose"),
         ("since the graston my fingers went dead and clumsy, can't button my shirt", URGENT, "nerve_signs"),
+        # a count of pills asked as a scheduling question; carving into skin; the pain to stop "forever"
+        ("can i keep my appointment if i took like 30 tylenol this morning?", POISON, "overdose"),
+        ("i carved into my thigh again tonight", CRISIS, "self_harm"),
+        ("i just want the pain to stop forever", CRISIS, "suicidal"),
     ],
 )  # fmt: skip
 def test_each_tier_and_category_is_recognised(text, tier, category):
@@ -190,6 +194,12 @@ def test_each_tier_and_category_is_recognised(text, tier, category):
         # FAQ questions of the seventeenth bench: a stiff muscle, a neck that no longer turns
         "a muscle in my back keeps seizing up and locking on me. could IASTM calm that down?",
         "cant look over my shoulder when backing out of the driveway anymore. would scraping help",
+        # a sign that passed, a practice, milligrams
+        "my hand went a bit tingly after the session but it went away within the hour",
+        "en la clase de primeros auxilios practicamos como reconocer un infarto",
+        "i took 20 mg of my blood pressure pill this morning, ok to get scraped?",
+        "i took a tylenol before my session, is that ok?",
+        "took two advil after the session for the soreness",
     ],
 )
 def test_look_alikes_are_not_emergencies(text):
