@@ -86,6 +86,7 @@ LIFE, POISON, CRISIS, URGENT = TIERS
         ("can i keep my appointment if i took like 30 tylenol this morning?", POISON, "overdose"),
         ("i carved into my thigh again tonight", CRISIS, "self_harm"),
         ("i just want the pain to stop forever", CRISIS, "suicidal"),
+        ("sciatica both sides and now I can't tell if I need to go, leaking urine", URGENT, "bladder_bowel"),
     ],
 )  # fmt: skip
 def test_each_tier_and_category_is_recognised(text, tier, category):
@@ -200,6 +201,14 @@ def test_each_tier_and_category_is_recognised(text, tier, category):
         "i took 20 mg of my blood pressure pill this morning, ok to get scraped?",
         "i took a tylenol before my session, is that ok?",
         "took two advil after the session for the soreness",
+        # back pain told with "can't": the classifier took it for a bladder emergency
+        "my back hurts and I can't play golf",
+        "my back is killing me and i can't sleep",
+        "me duele la espalda y no puedo cocinar",
+        "I can't take this neck pain anymore",
+        # too little to read once an idiom is blanked out
+        "my",
+        "my chest muscles are tight from pushups",
     ],
 )
 def test_look_alikes_are_not_emergencies(text):
@@ -326,7 +335,7 @@ class ScoresEverything:
         self.short = probability if short is None else short
         self.category = category
 
-    def scores(self, texts: list[str]) -> list[tuple[float, str]]:
+    def scores(self, texts: list[str], excluded=frozenset()) -> list[tuple[float, str]]:
         return [(self.probability, self.category)] + [(self.short, self.category) for _ in texts[1:]]
 
 
@@ -356,7 +365,8 @@ def test_a_sentence_counts_only_where_it_is_alarming_in_its_context_a_crisis_sen
     long = "i love my clinic. the parking is easy. the staff are kind. which of us is right?"
     *_, (_, _, last, in_context) = TRIAGE._scored(normal_form(long))
     assert last == "which of us is right"
-    assert in_context == TRIAGE.classifier.scores(["the staff are kind. which of us is right"])[0][0]
+    excluded = TRIAGE.patterns.ruled_out(normal_form(long))
+    assert in_context == TRIAGE.classifier.scores(["the staff are kind. which of us is right"], excluded)[0][0]
     assert TRIAGE.assess("I fainted once at a blood draw when I was 16. never since. is scraping ok?") is None
 
 
@@ -374,6 +384,25 @@ def test_patterns_have_no_nested_quantifiers():
           for part in (t["all"] if isinstance(t, dict) else [t])),
     ]  # fmt: skip
     assert not [source for source in sources if NESTED_QUANTIFIER.search(source)]
+
+
+def test_the_classifier_may_not_find_a_category_whose_words_a_message_lacks():
+    """A bladder emergency needs a word of the bladder, bowel or saddle area for the classifier."""
+    assert TRIAGE.patterns.ruled_out(normal_form("my back hurts and i can't play golf")) == {"bladder_bowel"}
+    assert TRIAGE.patterns.ruled_out(normal_form("since the session i can't pee")) == frozenset()
+    back_pain = Triage(load_patterns(), ScoresOnlyUnlessExcluded("bladder_bowel"))
+    assert back_pain.assess("my back hurts and i can't play golf") is None
+    assert back_pain.assess("my back hurts and now i'm wetting myself").category == "bladder_bowel"
+
+
+class ScoresOnlyUnlessExcluded:
+    """A classifier sure of one category, unless that category is excluded."""
+
+    def __init__(self, category: str) -> None:
+        self.category = category
+
+    def scores(self, texts: list[str], excluded=frozenset()) -> list[tuple[float, str]]:
+        return [(0.0 if self.category in excluded else 0.99, self.category) for _ in texts]
 
 
 def test_every_category_has_a_known_tier_and_every_reply_exists_in_the_domain():

@@ -61,8 +61,6 @@ class EmergencyClassifier:
         self._weights = np.ascontiguousarray(model.coef_.T)  # features x classes
         self._intercept = model.intercept_
         self._classes = list(model.classes_)
-        self._none = self._classes.index(NONE)
-        self._categories = [c for c in self._classes if c != NONE]
 
     def probabilities(self, text: str) -> np.ndarray:
         """Each class's probability for one text (in the order of the model's classes)."""
@@ -79,13 +77,14 @@ class EmergencyClassifier:
         exponentials = np.exp(logits - logits.max())
         return exponentials / exponentials.sum()
 
-    def scores(self, texts: list[str]) -> list[tuple[float, str]]:
-        """For each text: the probability that it is an emergency, and its likeliest category."""
+    def scores(self, texts: list[str], excluded: frozenset[str] = frozenset()) -> list[tuple[float, str]]:
+        """For each text: the probability that it is an emergency of a category not `excluded`, and
+        the likeliest such category."""
+        kept = [i for i, c in enumerate(self._classes) if c != NONE and c not in excluded]
         results = []
         for text in texts:
-            row = self.probabilities(text)
-            emergency = np.delete(row, self._none)
-            results.append((float(1.0 - row[self._none]), self._categories[int(np.argmax(emergency))]))
+            row = self.probabilities(text)[kept]
+            results.append((float(row.sum()), self._classes[kept[int(np.argmax(row))]]))
         return results
 
 

@@ -65,6 +65,12 @@ class Patterns:
         self.ignores = {
             category: set(group.get("ignores", ())) for category, group in spec["categories"].items()
         }
+        # what the classifier alone needs in a message to find a category, by category
+        self.classifier_needs = {
+            category: _compile_all(group["classifier_needs"], macros)
+            for category, group in spec["categories"].items()
+            if "classifier_needs" in group
+        }
         # the signs a category's own reply covers: an overdose's "won't wake up"
         self.includes = {
             category: set(group.get("includes", ())) for category, group in spec["categories"].items()
@@ -95,6 +101,10 @@ class Patterns:
     def from_file(cls, path: Path = PATTERNS_FILE) -> "Patterns":
         """The patterns of `path` (the project's file by default)."""
         return cls(yaml.safe_load(path.read_text(encoding="utf-8")))
+
+    def ruled_out(self, text: str) -> frozenset[str]:
+        """The categories the classifier may not find in `text`: none of their needed words in it."""
+        return frozenset(c for c, needs in self.classifier_needs.items() if not _any(needs, text))
 
     def covered_by(self, categories) -> set[str]:
         """The categories whose signs the replies of `categories` cover (their `includes`)."""

@@ -13,7 +13,9 @@ myself", "i drank bleach when i was 4"), the classifier must reach `overruled_at
 The other way round, an affirmed trigger is dismissed when the classifier gives every segment less
 than `dismissed_below` ("my D&D character got poisoned"), except for suicide and self-harm, whose
 wordings are the most indirect and whose cost of a miss is the highest. Signs that a category's own
-reply covers (its `includes`: an overdose's "won't wake up") do not take its tier away.
+reply covers (its `includes`: an overdose's "won't wake up") do not take its tier away. A message without
+any of a category's `classifier_needs` words is no emergency of that category for the classifier ("my
+back hurts and I can't play golf" is no bladder emergency without a word of the bladder).
 An English message with no emergency as typed is read once more with its misspellings corrected
 towards the words of emergencies ("my wife colapsed", "hart attak"); English and Spanish words are
 never "corrected", so a context word ("octubre", "years ago") is never lost. A Spanish message is
@@ -22,6 +24,7 @@ not corrected: the Spanish word list misses common forms ("noticias", "murió"),
 long it is.
 """
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from functools import cache
@@ -44,6 +47,9 @@ CRISIS_IN_CONTEXT_AT = 0.1  # a sure sentence of suicide or self-harm: its conte
 DISMISSED_BELOW = 0.03  # the lowest emergency a pattern caught on the development sets scored 0.17
 # What a pattern took its own trigger back for that the classifier should rarely overrule.
 DENIALS = ("negated", "past", "other_context")
+# A segment without a word of four letters or more is too little to read: "my" alone (what is left of
+# "my chest muscles are tight" once its idiom is blanked out) scored 0.78 from the model's intercepts.
+READABLE = re.compile(r"[a-z]{4}")
 VERY_COMMON = 500_000  # pyspellchecker's count of "heart" is 394,260, of "have" 15.5 million
 
 
@@ -135,13 +141,17 @@ class Triage:
     def _scored(self, normal: str) -> list[tuple[float, str, str, float]]:
         """(probability, category, segment, probability in context) of each segment the classifier
         reads: the message without its idioms, whole (its own context), then each sentence (in the
-        context of the sentences either side of it)."""
+        context of the sentences either side of it); a segment too short to read scores 0."""
         cleaned = self.patterns.without_idioms(normal)
         parts = sentences(cleaned)
         windows = [parts[max(0, i - 1) : i + 2] for i in range(len(parts))]
         contexts = [cleaned if window == parts else ". ".join(window) for window in windows]
         texts = list(dict.fromkeys([cleaned, *parts, *contexts]))
-        score_of = dict(zip(texts, self.classifier.scores(texts), strict=True))
+        excluded = self.patterns.ruled_out(normal)
+        score_of = {
+            text: (probability if READABLE.search(text) else 0.0, category)
+            for text, (probability, category) in zip(texts, self.classifier.scores(texts, excluded), strict=True)
+        }
         read = {cleaned: score_of[cleaned][0]}
         read.update({part: score_of[context][0] for part, context in zip(parts, contexts, strict=True)})
         return [(*score_of[segment], segment, in_context) for segment, in_context in read.items()]
