@@ -87,6 +87,8 @@ LIFE, POISON, CRISIS, URGENT = TIERS
         ("i carved into my thigh again tonight", CRISIS, "self_harm"),
         ("i just want the pain to stop forever", CRISIS, "suicidal"),
         ("sciatica both sides and now I can't tell if I need to go, leaking urine", URGENT, "bladder_bowel"),
+        ("my brother is on the floor convulsing and he doesn't even have epilepsy", LIFE, "collapse_seizure"),
+        ("me hice una cortada en la muñeca hace rato y esta bien profunda", CRISIS, "self_harm"),
     ],
 )  # fmt: skip
 def test_each_tier_and_category_is_recognised(text, tier, category):
@@ -209,6 +211,9 @@ def test_each_tier_and_category_is_recognised(text, tier, category):
         # too little to read once an idiom is blanked out
         "my",
         "my chest muscles are tight from pushups",
+        # a helper's everyday clinic messages (/work/probes/everyday_clinic.yml) that raised an alarm
+        "My thumb hurts from gardening, can't open jars anymore. Husband has to do it lol",
+        "aceptan medicaid?? mi rodilla ya no aguanta",
     ],
 )
 def test_look_alikes_are_not_emergencies(text):
