@@ -1,9 +1,9 @@
 """Scoring triage on a labelled set: recall on emergencies, false alarms on look-alikes, by category.
 
 Development sets (tune on them, `make triage-dev`): bench/triage_dev*.yml (sets 3 to 7, 10, 12, 13 and 14
-were held out until their errors were read). Held-out set (scored only by `make bench`):
+were held out until their errors were read; 15 holds look-alikes only). Held-out set (scored only by `make bench`):
 tests/eval/triage_tenth.yml.
-Usage: python -m bench.triage_eval [--set dev|dev2|...|dev14]
+Usage: python -m bench.triage_eval [--set dev|dev2|...|dev15]
 """
 
 import argparse
@@ -30,6 +30,7 @@ DEVELOPMENT = {
     "dev12": ROOT / "bench" / "triage_dev_12.yml",
     "dev13": ROOT / "bench" / "triage_dev_13.yml",
     "dev14": ROOT / "bench" / "triage_dev_14.yml",
+    "dev15": ROOT / "bench" / "triage_dev_15.yml",
 }
 HELD_OUT = {"tenth held-out set": ROOT / "tests" / "eval" / "triage_tenth.yml"}
 TARGET_RECALL = 0.99
@@ -51,7 +52,7 @@ class TriageScore:
     @property
     def recall(self) -> float:
         """Share of emergencies that got an emergency reply."""
-        return sum(self.caught.values()) / max(1, sum(self.emergencies.values()))
+        return sum(self.caught.values()) / sum(self.emergencies.values()) if self.emergencies else 1.0
 
     @property
     def false_alarm_rate(self) -> float:
