@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.clinic import load_clinic
 from actions.knowledge import (
     CONDITION_INTENT,
+    STUDY_NAMED_KEY,
     TERM_INTENTS,
     KnowledgeBase,
     TermMatch,
@@ -139,6 +140,9 @@ class ActionAnswerTopic(Action):
             if intent == CONDITION_INTENT:
                 utter(dispatcher, unknown_condition_reply(kb, message))
                 return []
+            named = kb.topics.get(message.get(STUDY_NAMED_KEY) or "")
+            if named:  # a cited author's name misspelt: "kamalli 2014"
+                return answer_topic(dispatcher, kb, named)
             utter(dispatcher, unknown_study_reply(kb))  # not one the articles cite
             return []
         else:

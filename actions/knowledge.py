@@ -11,6 +11,7 @@ KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
 CONDITION_INTENT = "ask_condition"
 STUDY_INTENT = "ask_study"
 TERM_INTENTS = (CONDITION_INTENT, STUDY_INTENT)  # intents whose topic is picked by the words asked
+STUDY_NAMED_KEY = "study_named"  # parse-data key: the cited study a message names (nlu_addons/study_names.py)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from rasa_sdk.executor import ActionExecutor
 from actions.answer_actions import ActionAnswerTopic, ActionShowSources, ActionTellMore
 from actions.clinic import load_clinic
 from actions.fallback_action import ActionSearchFallback
-from actions.knowledge import STUDY_INTENT, TERM_INTENTS, load_knowledge
+from actions.knowledge import STUDY_INTENT, STUDY_NAMED_KEY, TERM_INTENTS, load_knowledge
 from actions.scope_actions import (
     ActionDeclineAdvice,
     ActionEmergency,
@@ -83,6 +83,13 @@ async def test_a_study_asked_by_name_gets_what_the_article_says_of_it_and_its_re
     assert message["custom"]["topic"] == topic.id
     assert reference.citation in message["text"]
     assert (reference.full or "gives no full reference") in message["text"]
+
+
+async def test_a_misspelt_cited_name_gets_the_study_that_nlu_named(dispatcher, make_tracker, domain):
+    tracker = make_tracker(STUDY_INTENT, "what did that kamalli 2014 study show")
+    tracker.latest_message[STUDY_NAMED_KEY] = "study_kamali"
+    await ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert only_message(dispatcher)["custom"]["topic"] == "study_kamali"
 
 
 async def test_a_study_the_articles_do_not_cite_gets_an_honest_no_and_the_studies_they_do(

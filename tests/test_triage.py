@@ -371,7 +371,9 @@ def test_a_sentence_counts_only_where_it_is_alarming_in_its_context_a_crisis_sen
     *_, (_, _, last, in_context) = TRIAGE._scored(normal_form(long))
     assert last == "which of us is right"
     excluded = TRIAGE.patterns.ruled_out(normal_form(long))
-    assert in_context == TRIAGE.classifier.scores(["the staff are kind. which of us is right"], excluded)[0][0]
+    assert (
+        in_context == TRIAGE.classifier.scores(["the staff are kind. which of us is right"], excluded)[0][0]
+    )
     assert TRIAGE.assess("I fainted once at a blood draw when I was 16. never since. is scraping ok?") is None
 
 

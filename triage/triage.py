@@ -150,7 +150,9 @@ class Triage:
         excluded = self.patterns.ruled_out(normal)
         score_of = {
             text: (probability if READABLE.search(text) else 0.0, category)
-            for text, (probability, category) in zip(texts, self.classifier.scores(texts, excluded), strict=True)
+            for text, (probability, category) in zip(
+                texts, self.classifier.scores(texts, excluded), strict=True
+            )
         }
         read = {cleaned: score_of[cleaned][0]}
         read.update({part: score_of[context][0] for part, context in zip(parts, contexts, strict=True)})

@@ -1,0 +1,106 @@
+"""Rasa NLU component: a question about a study by its author's name gets `ask_study`.
+
+The intent classifier reads "Did Lambert's review say anything about blood flow?" as a question about
+blood flow, and "What did Imai report about tendons?" as nothing it knows; the author's name decides
+it (knowledge/study_questions.yml says how). A message naming a study the articles do not cite
+("Markovic's study", "a Loghmani study") gets `ask_study` too, so that the answer action says the
+articles do not cite it. The cited study's topic id (None for an uncited one) goes under the parse-data
+key `study_named`, so that a misspelt name ("kamalli 2014") still finds its study. Any other message
+keeps what NLU predicted; triage runs after it.
+"""
+
+import re
+from difflib import get_close_matches
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from actions.knowledge import KNOWLEDGE_DIR, STUDY_INTENT, STUDY_NAMED_KEY, KnowledgeBase, load_knowledge
+from nlu_addons.overriding import override_intent
+from nlu_addons.spelling import english_counts
+
+STUDY_QUESTIONS_FILE = KNOWLEDGE_DIR / "study_questions.yml"
+
+
+class StudyQuestions:
+    """The cues and shapes of knowledge/study_questions.yml, with the knowledge base's study names."""
+
+    def __init__(self, spec: dict, kb: KnowledgeBase) -> None:
+        self.cues = [re.compile(p) for p in spec["cues"]]
+        self.uncited = [re.compile(p) for p in spec["uncited"]]
+        self.keeps = set(spec["keeps"])
+        self.kb = kb
+        self.english = english_counts()
+        # each cited study's terms of one word (its authors' surnames), with its topic id
+        self.cited_names = {
+            term: topic.id for topic in kb.topics_of(STUDY_INTENT) for term in topic.terms if " " not in term
+        }
+        self.rare_below = spec["rare_below"]
+        self.not_names = set(spec["not_names"]) | {
+            word
+            for topic in kb.topics.values()
+            for phrase in (*topic.terms, *topic.near_terms, topic.name or "", topic.question)
+            for word in re.findall(r"[a-z]+", phrase.lower())
+        }
+
+    def study_named(self, text: str) -> tuple[bool, str | None]:
+        """(whether `text` asks about a study by name, the cited study's topic id or None)."""
+        lowered = text.lower()
+        if any(cue.search(lowered) for cue in self.cues):
+            match = self.kb.match_terms(STUDY_INTENT, text)
+            if match:
+                return True, match.topic.id
+        for shape in self.uncited:
+            for found in shape.finditer(lowered):
+                name = found.group("name")
+                if self._is_surname(name):
+                    # a cited name misspelt ("kamalli", "chugtai") is that study
+                    close = get_close_matches(name, self.cited_names, n=1, cutoff=0.8)
+                    return True, self.cited_names[close[0]] if close else None
+        return False, None
+
+    def _is_surname(self, word: str) -> bool:
+        return word not in self.not_names and self.english.get(word, 0) < self.rare_below
+
+
+@cache
+def load_study_questions(path: Path = STUDY_QUESTIONS_FILE) -> StudyQuestions:
+    """The project's study-question cues, read once per process."""
+    return StudyQuestions(yaml.safe_load(path.read_text(encoding="utf-8")), load_knowledge())
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class StudyNameClassifier(GraphComponent):
+    """See the module docstring."""
+
+    def __init__(self, questions: StudyQuestions) -> None:
+        self._questions = questions
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "StudyNameClassifier":
+        """The component with the project's study names."""
+        return cls(load_study_questions())
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        """Give every message that asks about a study by name the intent ask_study."""
+        for message in messages:
+            if (message.get(INTENT) or {}).get("name") in self._questions.keeps:
+                continue
+            named, topic_id = self._questions.study_named(message.get(TEXT) or "")
+            if named:
+                override_intent(message, STUDY_INTENT, STUDY_NAMED_KEY, topic_id)
+        return messages

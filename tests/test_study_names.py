@@ -1,0 +1,60 @@
+"""A question about a study by its author's name gets ask_study (nlu_addons/study_names.py), whatever
+topic the study is about; a study the articles do not cite is recognised by its shape. The messages
+here are not in the training data."""
+
+import pytest
+from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from actions.knowledge import STUDY_INTENT, STUDY_NAMED_KEY
+from nlu_addons.study_names import StudyNameClassifier, load_study_questions
+
+QUESTIONS = load_study_questions()
+
+
+@pytest.mark.parametrize(
+    ("text", "topic_id"),
+    [
+        ("Did Lambert's review say anything about blood flow?", "study_lambert"),
+        ("What did Imai report about tendons?", "study_imai"),
+        ("so williams looked at hands vs tools for back pain. who won", "study_williams"),
+        ("Your article keeps citing Kim J over and over. Who is that?", "study_kim"),
+        # a cited name misspelt
+        ("what did that kamalli 2014 study show", "study_kamali"),
+        ("what did the chugtai et al paper find", "study_chughtai"),
+        # studies the articles do not cite
+        ("do you have anything on Markovic's study about hamstring flexibility", None),
+        ("my PT mentioned a Loghmani study on rats. what did it find?", None),
+        ("What were the results of the Portillo-Soto 2014 paper?", None),
+    ],
+)
+def test_a_study_asked_by_name_is_recognised(text, topic_id):
+    assert QUESTIONS.study_named(text) == (True, topic_id)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my PT Kim says I need six sessions, is that normal?",  # a name, no question about research
+        "What does the research say about IASTM?",
+        "has IASTM been tested in a randomized controlled trial?",
+        "is there a pilot study?",
+        "I read a 2019 study saying it works",
+        "the Graston study was positive, right?",
+    ],
+)
+def test_other_questions_are_left_to_the_intent_classifier(text):
+    assert QUESTIONS.study_named(text) == (False, None)
+
+
+def test_the_component_overrides_the_intent_but_keeps_a_request_for_copies():
+    component = StudyNameClassifier(QUESTIONS)
+    question = Message(data={TEXT: "Did Lambert's review say anything about blood flow?"})
+    copies = Message(data={TEXT: "could i have a copy of the lambert review"})
+    for message, intent in ((question, "ask_circulation"), (copies, "ask_study_copies")):
+        message.set(INTENT, {"name": intent, "confidence": 0.8})
+        message.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": 0.8}])
+    component.process([question, copies])
+    assert question.get(INTENT) == {"name": STUDY_INTENT, "confidence": 1.0}
+    assert question.get(STUDY_NAMED_KEY) == "study_lambert"
+    assert copies.get(INTENT)["name"] == "ask_study_copies"
