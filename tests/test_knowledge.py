@@ -109,6 +109,14 @@ def test_every_intent_has_training_examples_but_emergency_which_triage_alone_dec
     assert trained == set(KB.topic_intents) | CONVERSATION_INTENTS - {"emergency"}
 
 
+def test_every_line_of_an_examples_block_is_an_example():
+    """A comment inside an examples block is text, not a comment: Rasa warns and misreads it."""
+    for path in (ROOT / "data").glob("nlu*.yml"):
+        for block in yaml.safe_load(path.read_text())["nlu"]:
+            for line in block.get("examples", "").splitlines():
+                assert not line.strip() or line.lstrip().startswith("- "), (path.name, line)
+
+
 # A quote whose first sentence points at something it does not show ("This technique ...",
 # "these receptors", "the researchers") needs that antecedent: quoted just before it, or a context.
 POINTER = re.compile(
