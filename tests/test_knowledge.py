@@ -102,6 +102,15 @@ def test_every_topic_intent_is_in_the_domain_and_every_domain_intent_is_handled(
     assert domain_intents - set(KB.topic_intents) == CONVERSATION_INTENTS
 
 
+def test_every_topic_intent_has_the_rule_that_answers_it():
+    """The first rule of data/rules.yml answers exactly the topic intents of knowledge.yml."""
+    rules = yaml.safe_load((ROOT / "data" / "rules.yml").read_text())["rules"]
+    answering = [rule for rule in rules if rule["steps"][-1] == {"action": "action_answer_topic"}]
+    assert len(answering) == 1
+    ruled = {step["intent"] for step in answering[0]["steps"][0]["or"]}
+    assert ruled == set(KB.topic_intents)
+
+
 def test_every_intent_has_training_examples_but_emergency_which_triage_alone_decides():
     files = (ROOT / "data").glob("nlu*.yml")
     nlu = [block for path in files for block in yaml.safe_load(path.read_text())["nlu"]]
