@@ -83,7 +83,7 @@ def unknown_condition_reply(kb: KnowledgeBase, message: dict[str, Any]) -> Reply
     condition = named[0] if named else None
     known = ", ".join(kb.condition_names())
     template = kb.wording["condition_unknown"] if condition else kb.wording["condition_unnamed"]
-    text = template.format(condition=condition, known=known, contact=load_clinic().contact)
+    text = template.format(condition=condition, known=known, clinic_contact=load_clinic().contact)
     payload = {
         "type": "no_answer",
         "topic": None,
@@ -96,7 +96,7 @@ def unknown_condition_reply(kb: KnowledgeBase, message: dict[str, Any]) -> Reply
 def unknown_study_reply(kb: KnowledgeBase) -> Reply:
     """The honest no-answer for a study the articles do not cite, with the studies they do cite."""
     cited = [reference.citation for reference in kb.references.values()]
-    text = kb.wording["study_unknown"].format(cited="; ".join(cited), contact=load_clinic().contact)
+    text = kb.wording["study_unknown"].format(cited="; ".join(cited), clinic_contact=load_clinic().contact)
     return Reply(text=text, payload={"type": "no_answer", "topic": None, "cited": cited})
 
 
