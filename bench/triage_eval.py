@@ -1,9 +1,9 @@
 """Scoring triage on a labelled set: recall on emergencies, false alarms on look-alikes, by category.
 
 Development sets (tune on them, `make triage-dev`): bench/triage_dev*.yml (sets 3 to 7, 10, 12, 13 and
-14 were held out until their errors were read; 15 holds look-alikes only). Held-out set (scored only
+14 were held out until their errors were read; 15 and 17 hold look-alikes only, 16 emergencies only). Held-out set (scored only
 by `make bench`): tests/eval/triage_tenth.yml.
-Usage: python -m bench.triage_eval [--set dev|dev2|...|dev15]
+Usage: python -m bench.triage_eval [--set dev|dev2|...|dev17]
 """
 
 import argparse
@@ -31,6 +31,8 @@ DEVELOPMENT = {
     "dev13": ROOT / "bench" / "triage_dev_13.yml",
     "dev14": ROOT / "bench" / "triage_dev_14.yml",
     "dev15": ROOT / "bench" / "triage_dev_15.yml",
+    "dev16": ROOT / "bench" / "triage_dev_16.yml",
+    "dev17": ROOT / "bench" / "triage_dev_17.yml",
 }
 HELD_OUT = {"tenth held-out set": ROOT / "tests" / "eval" / "triage_tenth.yml"}
 TARGET_RECALL = 0.99

@@ -89,6 +89,8 @@ LIFE, POISON, CRISIS, URGENT = TIERS
         ("sciatica both sides and now I can't tell if I need to go, leaking urine", URGENT, "bladder_bowel"),
         ("my brother is on the floor convulsing and he doesn't even have epilepsy", LIFE, "collapse_seizure"),
         ("me hice una cortada en la muñeca hace rato y esta bien profunda", CRISIS, "self_harm"),
+        ("since the scraping yesterday i can't lift my foot, it drags", URGENT, "nerve_signs"),
+        ("im standing on the edge of the bridge", CRISIS, "suicidal"),
     ],
 )  # fmt: skip
 def test_each_tier_and_category_is_recognised(text, tier, category):
@@ -214,6 +216,7 @@ def test_each_tier_and_category_is_recognised(text, tier, category):
         # a helper's everyday clinic messages (/work/probes/everyday_clinic.yml) that raised an alarm
         "My thumb hurts from gardening, can't open jars anymore. Husband has to do it lol",
         "aceptan medicaid?? mi rodilla ya no aguanta",
+        "my shoulder hurts so much i can't lift my arm to brush my hair",
     ],
 )
 def test_look_alikes_are_not_emergencies(text):
