@@ -1,8 +1,8 @@
 """Scoring triage on a labelled set: recall on emergencies, false alarms on look-alikes, by category.
 
 Development sets (tune on them, `make triage-dev`): bench/triage_dev*.yml (sets 3 to 7, 10, 12, 13 and
-14 were held out until their errors were read; 15 and 17 hold look-alikes only, 16 emergencies only). Held-out set (scored only
-by `make bench`): tests/eval/triage_tenth.yml.
+14 were held out until their errors were read; 15 and 17 hold look-alikes only, 16 emergencies only).
+Held-out set (scored only by `make bench`): tests/eval/triage_tenth.yml.
 Usage: python -m bench.triage_eval [--set dev|dev2|...|dev17]
 """
 
