@@ -122,11 +122,11 @@ nlu-test: train
 
 test: lint validate unit-tests story-tests nlu-test
 
-# Quality and speed against the alternatives (docs/benchmarks.md); 25 to 75 minutes on 2 cores, by the machine's speed.
+# Quality and speed against the alternatives (docs/benchmarks.md); 75 to 115 minutes on 2 cores, by the machine's speed.
 bench: $(INSTALLED)
 	$(PY) -m bench.run
 
-# Answer accuracy on the development set (bench/dev_questions.yml), with every wrong answer shown:
+# Answer accuracy on the development sets (bench/dev_questions*.yml, bench/dev_edges*.yml), every wrong answer shown:
 # for tuning the NLU data; the held-out evaluation set is only scored by `make bench`.
 dev-score: train
 	$(PY) -m bench.dev --model $(MODEL)

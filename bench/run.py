@@ -199,6 +199,13 @@ def cpu_model() -> str:
     return platform.processor() or "unknown processor"
 
 
+def commit() -> str:
+    """The short hash of the commit benchmarked (with "+changes" when the work tree differs)."""
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT)
+    changed = subprocess.run(["git", "status", "--porcelain"], capture_output=True, text=True, cwd=ROOT)
+    return (head.stdout.strip() or "unknown") + ("+changes" if changed.stdout.strip() else "")
+
+
 def render(results: dict, repeats: int) -> str:
     """The report as Markdown."""
     intents, load, keyword = results["intents"], results["load"], results["load_keyword"]
@@ -210,7 +217,8 @@ def render(results: dict, repeats: int) -> str:
     lines = [
         "# Benchmarks",
         "",
-        f"Written by `make bench` on {time.strftime('%Y-%m-%d')}. Machine: {os.cpu_count()} cores, "
+        f"Written by `make bench` on {time.strftime('%Y-%m-%d')} at commit {commit()}. Machine: "
+        f"{os.cpu_count()} cores, "
         f"{platform.machine()} ({cpu_model()}), Python {platform.python_version()}. Evaluation set: "
         f"`{EVAL_FILE.relative_to(ROOT)}` and its edge slice `{EDGES_FILE.relative_to(ROOT)}` (categories "
         f"\"{EDGES}...\"), {results['items']} held-out questions. Latency figures are "

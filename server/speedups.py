@@ -1,4 +1,4 @@
-"""Performance fixes applied to the Rasa server process (see docs/benchmarks.md for what they save)."""
+"""Performance fixes applied to the Rasa server process (docs/performance.md says what each saves)."""
 
 import functools
 import json
