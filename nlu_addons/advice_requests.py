@@ -18,17 +18,13 @@ Triage runs after it, so an emergency still wins.
 import re
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import yaml
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from nlu_addons.overriding import override_intent
+from nlu_addons.overriding import DecidingComponent, override_intent
 from triage.text import normal_form
 
 ADVICE_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "advice_requests.yml"
@@ -83,20 +79,14 @@ def load_advice_requests(path: Path = ADVICE_FILE) -> AdviceRequests:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class AdviceRequestClassifier(GraphComponent):
+class AdviceRequestClassifier(DecidingComponent):
     """See the module docstring."""
 
     def __init__(self, requests: AdviceRequests) -> None:
         self._requests = requests
 
     @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "AdviceRequestClassifier":
+    def from_project(cls) -> "AdviceRequestClassifier":
         """The component with the project's request shapes."""
         return cls(load_advice_requests())
 

@@ -1,9 +1,34 @@
-"""What a component that decides an intent outright does to a message: that intent, sure, first."""
+"""Components that decide an intent outright, from the project's files alone (nothing to train), and
+what they do to a message: that intent, sure, first."""
 
+from abc import abstractmethod
 from typing import Any
 
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
 from rasa.shared.nlu.training_data.message import Message
+
+
+class DecidingComponent(GraphComponent):
+    """An NLU component built from the project's files alone: `create` calls `from_project`."""
+
+    @classmethod
+    @abstractmethod
+    def from_project(cls) -> "DecidingComponent":
+        """The component as the project's files define it."""
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "DecidingComponent":
+        """The component as the project's files define it (nothing to train or store)."""
+        return cls.from_project()
 
 
 def override_intent(message: Message, intent: str, key: str, value: Any) -> None:

@@ -13,18 +13,14 @@ import re
 from difflib import get_close_matches
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 import yaml
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from actions.knowledge import KNOWLEDGE_DIR, STUDY_INTENT, STUDY_NAMED_KEY, KnowledgeBase, load_knowledge
-from nlu_addons.overriding import override_intent
+from nlu_addons.overriding import DecidingComponent, override_intent
 from nlu_addons.spelling import english_counts
 
 STUDY_QUESTIONS_FILE = KNOWLEDGE_DIR / "study_questions.yml"
@@ -78,20 +74,14 @@ def load_study_questions(path: Path = STUDY_QUESTIONS_FILE) -> StudyQuestions:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class StudyNameClassifier(GraphComponent):
+class StudyNameClassifier(DecidingComponent):
     """See the module docstring."""
 
     def __init__(self, questions: StudyQuestions) -> None:
         self._questions = questions
 
     @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "StudyNameClassifier":
+    def from_project(cls) -> "StudyNameClassifier":
         """The component with the project's study names."""
         return cls(load_study_questions())
 

@@ -6,16 +6,11 @@ language, ...) that the emergency action reads; any other message keeps what NLU
 FAQ classifier is not trained on emergencies, so triage alone decides them.
 """
 
-from typing import Any
-
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from nlu_addons.overriding import override_intent
+from nlu_addons.overriding import DecidingComponent, override_intent
 from nlu_addons.spelling_corrector import TEXT_AS_TYPED_KEY
 from triage.triage import Triage, load_triage
 
@@ -25,20 +20,14 @@ TRIAGE_KEY = "triage"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class TriageClassifier(GraphComponent):
+class TriageClassifier(DecidingComponent):
     """See the module docstring."""
 
     def __init__(self, triage: Triage) -> None:
         self._triage = triage
 
     @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "TriageClassifier":
+    def from_project(cls) -> "TriageClassifier":
         """Triage as the project defines it, trained once per process."""
         return cls(load_triage())
 
