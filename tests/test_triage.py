@@ -91,6 +91,7 @@ LIFE, POISON, CRISIS, URGENT = TIERS
         ("me hice una cortada en la muñeca hace rato y esta bien profunda", CRISIS, "self_harm"),
         ("since the scraping yesterday i can't lift my foot, it drags", URGENT, "nerve_signs"),
         ("im standing on the edge of the bridge", CRISIS, "suicidal"),
+        ("my son fell off his bike and a bone is poking through the skin", LIFE, "bleeding"),
     ],
 )  # fmt: skip
 def test_each_tier_and_category_is_recognised(text, tier, category):
