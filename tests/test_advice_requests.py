@@ -29,6 +29,7 @@ REQUESTS = load_advice_requests()
         ("Write me a rehab plan for my sprained ankle", "plan"),
         ("Scraping or dry needling for my calf? Just choose one for me.", "plan"),
         ("how should I treat my tennis elbow at home", "plan"),
+        ("had knee surgery a month ago, when can I start having graston on it?", "plan"),
         ("What dosage of turmeric should I take for inflammation?", "dose"),
         ("how many ibuprofen can I take before a session", "dose"),
         ("should I stop taking my blood thinners before graston?", "dose"),
