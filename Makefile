@@ -131,10 +131,11 @@ bench: $(INSTALLED)
 dev-score: train
 	$(PY) -m bench.dev --model $(MODEL)
 
-# Triage on its development sets (bench/triage_dev*.yml), every miss and false alarm listed: for tuning
-# the triage patterns and data; its held-out sets are only scored by `make bench`.
+# Triage on its development sets (bench/triage_dev*.yml, and the FAQ development sets' questions),
+# every miss and false alarm listed: for tuning the triage patterns and data; its held-out sets are
+# only scored by `make bench`.
 triage-dev: $(TRIAGE_MODEL)
-	for set in dev dev2 dev3 dev4 dev5 dev6 dev7 dev8 dev9 dev10 dev11 dev12 dev13 dev14 dev15 dev16 dev17; do $(PY) -m bench.triage_eval --set $$set || exit 1; done
+	for set in dev dev2 dev3 dev4 dev5 dev6 dev7 dev8 dev9 dev10 dev11 dev12 dev13 dev14 dev15 dev16 dev17 faq; do $(PY) -m bench.triage_eval --set $$set || exit 1; done
 
 clean:
 	rm -rf models results .pytest_cache

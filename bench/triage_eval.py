@@ -3,7 +3,7 @@
 Development sets (tune on them, `make triage-dev`): bench/triage_dev*.yml (sets 3 to 7, 10, 12, 13 and
 14 were held out until their errors were read; 15 and 17 hold look-alikes only, 16 emergencies only).
 Held-out set (scored only by `make bench`): tests/eval/triage_tenth.yml.
-Usage: python -m bench.triage_eval [--set dev|dev2|...|dev17]
+Usage: python -m bench.triage_eval [--set dev|dev2|...|dev17|faq] (faq: the FAQ development sets' questions)
 """
 
 import argparse
@@ -115,12 +115,25 @@ def report_lines(result: TriageScore) -> list[str]:
     return lines
 
 
+def faq_examples() -> list[Example]:
+    """The FAQ development sets' questions (bench/dev.py): the emergencies among them, and the
+    rest as look-alikes (a false alarm there takes an answer away)."""
+    from bench.dev import DEV_SETS
+    from bench.eval_set import load_eval_set
+
+    return [
+        Example(item.question, "emergency" if item.reply_type == "emergency" else NONE, "faq", "en")
+        for path in DEV_SETS
+        for item in load_eval_set(path)
+    ]
+
+
 def main() -> None:
     """Score the project's triage on the development set and print every error."""
     from triage.triage import load_triage
 
     parser = argparse.ArgumentParser()
-    parser.add_argument("--set", choices=sorted(DEVELOPMENT), default="dev")
+    parser.add_argument("--set", choices=[*sorted(DEVELOPMENT), "faq"], default="dev")
     args = parser.parse_args()
     triage = load_triage()
 
@@ -128,7 +141,10 @@ def main() -> None:
         assessment = triage.assess(text)
         return assessment.category if assessment else None
 
-    result = score(read_triage_file(DEVELOPMENT[args.set]), category, triage.patterns.tier_of)
+    if args.set == "faq":  # no tiers: the FAQ sets label an emergency as such only
+        result = score(faq_examples(), category, {})
+    else:
+        result = score(read_triage_file(DEVELOPMENT[args.set]), category, triage.patterns.tier_of)
     print("\n".join(report_lines(result)))
 
 

@@ -74,3 +74,26 @@ def messaging_servers(provider, tmp_path_factory):
     """Real servers with every messaging channel, sending to the fake provider."""
     with serving_messaging(provider, tmp_path_factory.mktemp("channels")) as running:
         yield running
+
+
+# What a test needs beyond this repository's files: real servers with the trained model, the fake
+# messaging provider, Chromium, or processes of its own. `pytest -m unit` runs the rest in seconds.
+SERVER_FIXTURES = {"servers", "messaging_servers", "provider"}
+OUTSIDE_MODULES = {
+    "test_webchat_browser",  # Chromium and the trained model
+    "test_widget_browser",  # Chromium, the trained model and the website server
+    "test_serve_script",  # the whole stack, started by scripts
+    "test_action_server",  # an action server process
+    "test_connection_balance",  # Sanic worker processes
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test `unit` or `integration` (registered in pyproject.toml), unless it says which."""
+    for item in items:
+        if item.get_closest_marker("integration") or item.get_closest_marker("unit"):
+            continue
+        outside = SERVER_FIXTURES & set(getattr(item, "fixturenames", ())) or (
+            item.module.__name__.rsplit(".", 1)[-1] in OUTSIDE_MODULES
+        )
+        item.add_marker(pytest.mark.integration if outside else pytest.mark.unit)

@@ -79,6 +79,7 @@ def test_text_from_the_data_is_escaped():
     assert hostile in dict(sections(kb))[OTHER]  # a topic no group lists is still printed
 
 
+@pytest.mark.integration  # prints with Chromium
 def test_build_writes_the_html_and_a_pdf_of_a_few_pages(tmp_path):
     pdf_path = build(tmp_path)
     assert pdf_path == tmp_path / "iastm-faq.pdf"

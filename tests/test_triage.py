@@ -92,6 +92,7 @@ LIFE, POISON, CRISIS, URGENT = TIERS
         ("since the scraping yesterday i can't lift my foot, it drags", URGENT, "nerve_signs"),
         ("im standing on the edge of the bridge", CRISIS, "suicidal"),
         ("my son fell off his bike and a bone is poking through the skin", LIFE, "bleeding"),
+        ("slipped on the stairs an hour ago and i can't feel my feet", URGENT, "nerve_signs"),
     ],
 )  # fmt: skip
 def test_each_tier_and_category_is_recognised(text, tier, category):
