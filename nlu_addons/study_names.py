@@ -57,14 +57,21 @@ class StudyQuestions:
         for shape in self.uncited:
             for found in shape.finditer(lowered):
                 name = found.group("name")
-                if self._is_surname(name):
+                if self._is_surname(name, _capitalised_inside(text, found.start("name"))):
                     # a cited name misspelt ("kamalli", "chugtai") is that study
                     close = get_close_matches(name, self.cited_names, n=1, cutoff=0.8)
                     return True, self.cited_names[close[0]] if close else None
         return False, None
 
-    def _is_surname(self, word: str) -> bool:
-        return word not in self.not_names and self.english.get(word, 0) < self.rare_below
+    def _is_surname(self, word: str, capitalised: bool) -> bool:
+        """A rare word, or one written with a capital inside a sentence ("the Hammer study")."""
+        return word not in self.not_names and (capitalised or self.english.get(word, 0) < self.rare_below)
+
+
+def _capitalised_inside(text: str, start: int) -> bool:
+    """Whether the word at `start` begins with a capital and does not begin a sentence."""
+    before = text[:start].rstrip()
+    return text[start : start + 1].isupper() and bool(before) and before[-1] not in ".!?"
 
 
 @cache
