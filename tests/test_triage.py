@@ -92,6 +92,7 @@ LIFE, POISON, CRISIS, URGENT = TIERS
         ("since the scraping yesterday i can't lift my foot, it drags", URGENT, "nerve_signs"),
         ("im standing on the edge of the bridge", CRISIS, "suicidal"),
         ("my son fell off his bike and a bone is poking through the skin", LIFE, "bleeding"),
+        ("muchas gracias por todo, este es mi ultimo mensaje, cuiden a mis hijos", CRISIS, "suicidal"),
         ("slipped on the stairs an hour ago and i can't feel my feet", URGENT, "nerve_signs"),
     ],
 )  # fmt: skip
@@ -219,6 +220,7 @@ def test_each_tier_and_category_is_recognised(text, tier, category):
         "My thumb hurts from gardening, can't open jars anymore. Husband has to do it lol",
         "aceptan medicaid?? mi rodilla ya no aguanta",
         "my shoulder hurts so much i can't lift my arm to brush my hair",
+        "my boss is going to be the death of me, can I book for friday?",
     ],
 )
 def test_look_alikes_are_not_emergencies(text):
