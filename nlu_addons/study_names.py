@@ -31,7 +31,7 @@ class StudyQuestions:
 
     def __init__(self, spec: dict, kb: KnowledgeBase) -> None:
         self.cues = [re.compile(p) for p in spec["cues"]]
-        self.uncited = [re.compile(p) for p in spec["uncited"]]
+        self.uncited = [(re.compile(u["shape"]), u["rare_below"]) for u in spec["uncited"]]
         self.keeps = set(spec["keeps"])
         self.kb = kb
         self.english = english_counts()
@@ -39,7 +39,6 @@ class StudyQuestions:
         self.cited_names = {
             term: topic.id for topic in kb.topics_of(STUDY_INTENT) for term in topic.terms if " " not in term
         }
-        self.rare_below = spec["rare_below"]
         self.not_names = set(spec["not_names"]) | {
             word
             for topic in kb.topics.values()
@@ -54,18 +53,15 @@ class StudyQuestions:
             match = self.kb.match_terms(STUDY_INTENT, text)
             if match:
                 return True, match.topic.id
-        for shape in self.uncited:
+        for shape, rare_below in self.uncited:
             for found in shape.finditer(lowered):
                 name = found.group("name")
-                if self._is_surname(name, _capitalised_inside(text, found.start("name"))):
+                capitalised = _capitalised_inside(text, found.start("name"))
+                if name not in self.not_names and (capitalised or self.english.get(name, 0) < rare_below):
                     # a cited name misspelt ("kamalli", "chugtai") is that study
                     close = get_close_matches(name, self.cited_names, n=1, cutoff=0.8)
                     return True, self.cited_names[close[0]] if close else None
         return False, None
-
-    def _is_surname(self, word: str, capitalised: bool) -> bool:
-        """A rare word, or one written with a capital inside a sentence ("the Hammer study")."""
-        return word not in self.not_names and (capitalised or self.english.get(word, 0) < self.rare_below)
 
 
 def _capitalised_inside(text: str, start: int) -> bool:

@@ -27,6 +27,8 @@ QUESTIONS = load_study_questions()
         ("my PT mentioned a Loghmani study on rats. what did it find?", None),
         ("What were the results of the Portillo-Soto 2014 paper?", None),
         ("what did the Hammer study find about Graston", None),  # a common word, capitalised
+        ("what did hammer 2008 say about the graston technique", None),  # a commoner word, dated
+        ("markovic 2015 fascial abrasion technique study, what were the results?", None),
     ],
 )
 def test_a_study_asked_by_name_is_recognised(text, topic_id):
@@ -41,6 +43,8 @@ def test_a_study_asked_by_name_is_recognised(text, topic_id):
         "has IASTM been tested in a randomized controlled trial?",
         "is there a pilot study?",
         "I read a 2019 study saying it works",
+        "my back has hurt since 2019, is there a study on that?",
+        "in june 2021 a review said it works",
         "the Graston study was positive, right?",
         "I read a Recent Study that said it works",
         "The review said it helps?",
