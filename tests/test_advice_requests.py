@@ -32,7 +32,7 @@ REQUESTS = load_advice_requests()
         ("had knee surgery a month ago, when can I start having graston on it?", "plan"),
         ("My MRI shows a disc bulge. Should I get injections or try scraping first?", "plan"),
         ("my ankle rolled and swelled up, is it a sprain?", "diagnosis"),
-        ("I had hip surgery three weeks ago. Is it safe to get IASTM near the incision yet?", "personal_safety"),
+        ("I had hip surgery three weeks ago. Is it safe to get IASTM near it yet?", "personal_safety"),
         ("What dosage of turmeric should I take for inflammation?", "dose"),
         ("how many ibuprofen can I take before a session", "dose"),
         ("should I stop taking my blood thinners before graston?", "dose"),
