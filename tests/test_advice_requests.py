@@ -30,6 +30,7 @@ REQUESTS = load_advice_requests()
         ("Scraping or dry needling for my calf? Just choose one for me.", "plan"),
         ("how should I treat my tennis elbow at home", "plan"),
         ("had knee surgery a month ago, when can I start having graston on it?", "plan"),
+        ("my hip was replaced in May, when can I start getting scraped?", "plan"),
         ("My MRI shows a disc bulge. Should I get injections or try scraping first?", "plan"),
         ("my ankle rolled and swelled up, is it a sprain?", "diagnosis"),
         ("I had hip surgery three weeks ago. Is it safe to get IASTM near it yet?", "personal_safety"),

@@ -29,6 +29,7 @@ QUESTIONS = load_study_questions()
         ("what did the Hammer study find about Graston", None),  # a common word, capitalised
         ("what did hammer 2008 say about the graston technique", None),  # a commoner word, dated
         ("markovic 2015 fascial abrasion technique study, what were the results?", None),
+        ("Is there a study by Baker and colleagues on the hamstrings?", None),
     ],
 )
 def test_a_study_asked_by_name_is_recognised(text, topic_id):
