@@ -13,14 +13,12 @@ from server.payload_guard import apply_payload_guard
 from server.prior_states import apply_prior_states
 from server.resilience import apply_resilience
 from server.speedups import apply_speedups
-from server.tracker_cache import apply_tracker_cache
 from server.two_questions import apply_two_questions
 
 if __name__ == "__main__":
     apply_speedups()
     apply_prior_states()
     apply_connection_balance()
-    apply_tracker_cache()
     apply_resilience()
     apply_log_privacy()
     apply_payload_guard()

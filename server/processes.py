@@ -23,6 +23,7 @@ RASA = ROOT / ".venv" / "bin" / "rasa"
 # The Rasa server as `make run` starts it: through server.launch, with the speedups applied.
 PYTHON_MODULE = [str(ROOT / ".venv" / "bin" / "python"), "-m"]
 RASA_SERVER = [*PYTHON_MODULE, "server.launch"]
+CACHED_STORE = "server.tracker_cache.CachedSQLTrackerStore"  # plain Rasa keeps Rasa's own SQL store
 START_TIMEOUT_SECONDS = 180
 
 
@@ -94,8 +95,8 @@ class Servers:
         self.endpoints.write_text(
             f"action_endpoint:\n  url: http://127.0.0.1:{self.action_port}/webhook\n"
             "  enable_selective_domain: true\n"
-            f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {workdir / 'tracker.db'}\n"
-            + (REDIS_LOCK_STORE if workers > 1 else "")
+            f"tracker_store:\n  type: {'SQL' if plain_rasa else CACHED_STORE}\n  dialect: sqlite\n"
+            f"  db: {workdir / 'tracker.db'}\n" + (REDIS_LOCK_STORE if workers > 1 else "")
         )
         self.env = {
             **os.environ,

@@ -1,4 +1,6 @@
-"""The SQL tracker store keeps each conversation's tracker in memory between messages.
+"""A SQL tracker store that keeps each conversation's tracker in memory between messages:
+`CachedSQLTrackerStore`, named by endpoints.yml (`type: server.tracker_cache.CachedSQLTrackerStore`),
+so that `rasa run`, `rasa shell`, the tests and the benchmark all use it.
 
 Rasa's SQLTrackerStore reads every event of the conversation and replays it into a new tracker on
 every message: about 17% of the Rasa server's time under load (docs/performance.md). Here the
@@ -31,8 +33,6 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 CACHED_CONVERSATIONS = 2000
-_retrieve = SQLTrackerStore.retrieve
-_save = SQLTrackerStore.save
 
 
 @dataclass
@@ -116,38 +116,34 @@ def _catch_up(
     return True
 
 
-async def retrieve_cached(self: SQLTrackerStore, sender_id: str) -> DialogueStateTracker | None:
-    """`SQLTrackerStore.retrieve`, answered from memory when the database has not moved on."""
-    with self.engine.connect() as connection:
-        newest = _newest_event_id(connection, self, sender_id)
-        entry = _cache(self).get(sender_id)
-        if entry is not None and entry.events == len(entry.tracker.events):  # unchanged since stored
-            if entry.newest_event_id == newest:
-                _cache(self).move_to_end(sender_id)
-                return entry.tracker
-            if _catch_up(connection, self, entry, newest):
-                return entry.tracker
-    tracker = await _retrieve(self, sender_id)  # read after the id: anything newer makes it stale
-    _remember(self, tracker, newest)
-    return tracker
+class CachedSQLTrackerStore(SQLTrackerStore):
+    """Rasa's SQLTrackerStore with the cache of the module docstring; configured like it."""
 
-
-async def save_and_cache(self: SQLTrackerStore, tracker: DialogueStateTracker) -> None:
-    """`SQLTrackerStore.save`, then keep the tracker for the next message.
-
-    A tracker this cache handed back (the same object) has its first `entry.events` events stored.
-    """
-    entry = _cache(self).get(tracker.sender_id)
-    if entry is not None and entry.tracker is tracker and self.event_broker is None:
-        newest = _insert_new_events(self, tracker, entry.events)
-    else:
-        await _save(self, tracker)
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """`SQLTrackerStore.retrieve`, answered from memory when the database has not moved on."""
         with self.engine.connect() as connection:
-            newest = _newest_event_id(connection, self, tracker.sender_id)
-    _remember(self, tracker, newest)
+            newest = _newest_event_id(connection, self, sender_id)
+            entry = _cache(self).get(sender_id)
+            if entry is not None and entry.events == len(entry.tracker.events):  # unchanged since stored
+                if entry.newest_event_id == newest:
+                    _cache(self).move_to_end(sender_id)
+                    return entry.tracker
+                if _catch_up(connection, self, entry, newest):
+                    return entry.tracker
+        tracker = await super().retrieve(sender_id)  # read after the id: anything newer makes it stale
+        _remember(self, tracker, newest)
+        return tracker
 
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """`SQLTrackerStore.save`, then keep the tracker for the next message.
 
-def apply_tracker_cache() -> None:
-    """Install the cache; call before the Rasa server starts."""
-    SQLTrackerStore.retrieve = retrieve_cached
-    SQLTrackerStore.save = save_and_cache
+        A tracker this cache handed back (the same object) has its first `entry.events` events stored.
+        """
+        entry = _cache(self).get(tracker.sender_id)
+        if entry is not None and entry.tracker is tracker and self.event_broker is None:
+            newest = _insert_new_events(self, tracker, entry.events)
+        else:
+            await super().save(tracker)
+            with self.engine.connect() as connection:
+                newest = _newest_event_id(connection, self, tracker.sender_id)
+        _remember(self, tracker, newest)

@@ -259,7 +259,7 @@ def test_the_endpoints_use_postgres_redis_and_the_action_secret():
     assert action["headers"] == {"X-Action-Secret": "${ACTION_SERVER_SECRET}"}
     store = endpoints["tracker_store"]
     assert (store["type"], store["dialect"], store["url"], store["db"]) == (
-        "SQL",
+        "server.tracker_cache.CachedSQLTrackerStore",
         "postgresql",
         "postgres",
         "iastm",

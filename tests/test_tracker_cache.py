@@ -9,7 +9,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from server.tracker_cache import retrieve_cached, save_and_cache
+from server.processes import ROOT
+from server.tracker_cache import CachedSQLTrackerStore
 
 SENDER = "cache-test-sender"
 
@@ -19,9 +20,9 @@ def database(tmp_path):
     return str(tmp_path / "trackers.db")
 
 
-def store_on(database: str) -> SQLTrackerStore:
+def store_on(database: str) -> CachedSQLTrackerStore:
     """A tracker store on the SQLite file; two of them stand for two server processes."""
-    return SQLTrackerStore(Domain.empty(), dialect="sqlite", db=database)
+    return CachedSQLTrackerStore(Domain.empty(), dialect="sqlite", db=database)
 
 
 def turn(tracker: DialogueStateTracker, text: str) -> None:
@@ -49,43 +50,43 @@ def test_a_saved_conversation_comes_back_from_memory(database):
     store = store_on(database)
     tracker = new_tracker()
     turn(tracker, "hello")
-    asyncio.run(save_and_cache(store, tracker))
-    again = asyncio.run(retrieve_cached(store, SENDER))
+    asyncio.run(store.save(tracker))
+    again = asyncio.run(store.retrieve(SENDER))
     assert again is tracker
     assert texts(again) == ["hello"]
 
 
-def answered_elsewhere(database: str, answer) -> tuple[SQLTrackerStore, DialogueStateTracker]:
+def answered_elsewhere(database: str, answer) -> tuple[CachedSQLTrackerStore, DialogueStateTracker]:
     """A conversation saved by one process, then `answer`ed and saved by another: the first's store
     and tracker."""
     first, second = store_on(database), store_on(database)
     tracker = new_tracker()
     turn(tracker, "hello")
-    asyncio.run(save_and_cache(first, tracker))
-    elsewhere = asyncio.run(retrieve_cached(second, SENDER))
+    asyncio.run(first.save(tracker))
+    elsewhere = asyncio.run(second.retrieve(SENDER))
     answer(elsewhere)
-    asyncio.run(save_and_cache(second, elsewhere))
+    asyncio.run(second.save(elsewhere))
     return first, tracker
 
 
 def test_a_conversation_moved_on_by_another_process_comes_back_as_it_now_stands(database):
     first, _ = answered_elsewhere(database, lambda elsewhere: turn(elsewhere, "is it painful"))
-    assert texts(asyncio.run(retrieve_cached(first, SENDER))) == ["hello", "is it painful"]
+    assert texts(asyncio.run(first.retrieve(SENDER))) == ["hello", "is it painful"]
 
 
 def test_a_tracker_changed_but_never_saved_is_not_handed_back(database):
     store = store_on(database)
     tracker = new_tracker()
     turn(tracker, "hello")
-    asyncio.run(save_and_cache(store, tracker))
+    asyncio.run(store.save(tracker))
     turn(tracker, "a message whose handling failed before the save")
-    again = asyncio.run(retrieve_cached(store, SENDER))
+    again = asyncio.run(store.retrieve(SENDER))
     assert again is not tracker
     assert texts(again) == ["hello"]
 
 
 def test_an_unknown_conversation_is_none(database):
-    assert asyncio.run(retrieve_cached(store_on(database), "nobody-here")) is None
+    assert asyncio.run(store_on(database).retrieve("nobody-here")) is None
 
 
 def test_a_tracker_holding_two_sessions_is_reloaded_with_the_latest_only(database):
@@ -93,8 +94,8 @@ def test_a_tracker_holding_two_sessions_is_reloaded_with_the_latest_only(databas
     tracker = DialogueStateTracker.from_events(SENDER, [SessionStarted(), ActionExecuted("action_listen")])
     turn(tracker, "hello")
     new_session(tracker, "again")
-    asyncio.run(save_and_cache(store, tracker))
-    again = asyncio.run(retrieve_cached(store, SENDER))
+    asyncio.run(store.save(tracker))
+    again = asyncio.run(store.retrieve(SENDER))
     assert again is not tracker
     assert texts(again) == ["again"]
 
@@ -112,19 +113,19 @@ def test_a_conversation_handed_back_is_stored_as_rasa_stores_it(tmp_path, monkey
     store, rasa_store = store_on(cached), store_on(plain)
     tracker = new_tracker()
     turn(tracker, "hello")
-    asyncio.run(save_and_cache(store, tracker))
+    asyncio.run(store.save(tracker))
     asyncio.run(rasa_store.save(tracker))
 
     def counted(*args):
         raise AssertionError("a tracker the cache handed back needs no count of stored events")
 
     for text in ("is it painful", "does it bruise"):
-        again = asyncio.run(retrieve_cached(store, SENDER))
+        again = asyncio.run(store.retrieve(SENDER))
         assert again is tracker
         turn(again, text)
         with monkeypatch.context() as patched:
             patched.setattr(SQLTrackerStore, "_additional_events", counted)
-            asyncio.run(save_and_cache(store, again))
+            asyncio.run(store.save(again))
         asyncio.run(rasa_store.save(again))
     assert stored_rows(cached) == stored_rows(plain)
     reloaded = asyncio.run(store_on(cached).retrieve(SENDER))
@@ -135,38 +136,50 @@ def test_a_conversation_saved_fast_is_then_loaded_by_another_process(database):
     first, second = store_on(database), store_on(database)
     tracker = new_tracker()
     turn(tracker, "hello")
-    asyncio.run(save_and_cache(first, tracker))
-    turn(asyncio.run(retrieve_cached(first, SENDER)), "is it painful")
-    asyncio.run(save_and_cache(first, tracker))
-    elsewhere = asyncio.run(retrieve_cached(second, SENDER))
+    asyncio.run(first.save(tracker))
+    turn(asyncio.run(first.retrieve(SENDER)), "is it painful")
+    asyncio.run(first.save(tracker))
+    elsewhere = asyncio.run(second.retrieve(SENDER))
     assert elsewhere is not tracker
     assert texts(elsewhere) == ["hello", "is it painful"]
 
 
 def test_a_conversation_moved_on_elsewhere_is_caught_up_to_what_a_reload_gives(database):
     domain = Domain.from_dict({"slots": {"last_topic": {"type": "text", "mappings": [{"type": "custom"}]}}})
-    first, second = (SQLTrackerStore(domain, dialect="sqlite", db=database) for _ in range(2))
+    first, second = (CachedSQLTrackerStore(domain, dialect="sqlite", db=database) for _ in range(2))
     tracker = DialogueStateTracker.from_events(SENDER, [ActionExecuted("action_listen")], slots=domain.slots)
     turn(tracker, "hello")
-    asyncio.run(save_and_cache(first, tracker))
-    elsewhere = asyncio.run(retrieve_cached(second, SENDER))
+    asyncio.run(first.save(tracker))
+    elsewhere = asyncio.run(second.retrieve(SENDER))
     turn(elsewhere, "is it painful")
     elsewhere.update(SlotSet("last_topic", "painful"))
-    asyncio.run(save_and_cache(second, elsewhere))
-    caught_up = asyncio.run(retrieve_cached(first, SENDER))
+    asyncio.run(second.save(elsewhere))
+    caught_up = asyncio.run(first.retrieve(SENDER))
     reloaded = asyncio.run(SQLTrackerStore(domain, dialect="sqlite", db=database).retrieve(SENDER))
     assert caught_up is tracker  # the new events were applied to the cached tracker
     assert [event.as_dict() for event in caught_up.events] == [event.as_dict() for event in reloaded.events]
     assert caught_up.current_slot_values() == reloaded.current_slot_values()
     assert caught_up.get_slot("last_topic") == "painful"
     turn(caught_up, "does it bruise")
-    asyncio.run(save_and_cache(first, caught_up))
+    asyncio.run(first.save(caught_up))
     stored = asyncio.run(store_on(database).retrieve(SENDER))
     assert texts(stored) == ["hello", "is it painful", "does it bruise"]
 
 
 def test_a_new_session_started_elsewhere_is_reloaded(database):
     first, tracker = answered_elsewhere(database, lambda elsewhere: new_session(elsewhere, "again"))
-    again = asyncio.run(retrieve_cached(first, SENDER))
+    again = asyncio.run(first.retrieve(SENDER))
     assert again is not tracker
     assert texts(again) == ["again"]
+
+
+def test_the_endpoints_name_the_cached_store_and_rasa_builds_it(tmp_path):
+    """Rasa falls back to an in-memory store, with a warning only, when it cannot import the class
+    endpoints.yml names: the project's endpoints must build this class."""
+    from rasa.core.tracker_store import TrackerStore
+    from rasa.utils.endpoints import read_endpoint_config
+
+    config = read_endpoint_config(str(ROOT / "endpoints.yml"), "tracker_store")
+    config.kwargs["db"] = str(tmp_path / "tracker.db")
+    store = TrackerStore.create(config, Domain.empty())
+    assert isinstance(getattr(store, "_tracker_store", store), CachedSQLTrackerStore)
