@@ -12,7 +12,7 @@ more often, is read as that word.
 import re
 from collections import Counter
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from spellchecker import SpellChecker
 
@@ -75,8 +75,10 @@ def _deletes(word: str, depth: int) -> set[str]:
 
 
 @lru_cache(maxsize=1)
+@cache
 def english_counts() -> dict[str, int]:
-    """pyspellchecker's English word frequencies (shipped with the package)."""
+    """pyspellchecker's English word frequencies (shipped with the package), read once per process;
+    callers only read them."""
     return dict(SpellChecker(language="en").word_frequency.dictionary)
 
 
