@@ -57,8 +57,12 @@ def peak_memory_mb(pid: int) -> float:
     raise LookupError(pid)
 
 
-# Several Rasa server processes (Sanic workers) need a lock store they share: Redis.
-REDIS_LOCK_STORE = "lock_store:\n  type: redis\n  url: 127.0.0.1\n  port: 6379\n  key_prefix: bench\n"
+def lock_store(workers: int, plain_rasa: bool) -> str:
+    """The endpoints' lock store: Redis when several Rasa server processes (Sanic workers) share it."""
+    if workers > 1:
+        kind = "redis" if plain_rasa else "server.lock_store.RedisLockStore"
+        return f"lock_store:\n  type: {kind}\n  url: 127.0.0.1\n  port: 6379\n  key_prefix: bench\n"
+    return "" if plain_rasa else "lock_store:\n  type: server.lock_store.InMemoryLockStore\n"
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -96,7 +100,7 @@ class Servers:
             f"action_endpoint:\n  url: http://127.0.0.1:{self.action_port}/webhook\n"
             "  enable_selective_domain: true\n"
             f"tracker_store:\n  type: {'SQL' if plain_rasa else CACHED_STORE}\n  dialect: sqlite\n"
-            f"  db: {workdir / 'tracker.db'}\n" + (REDIS_LOCK_STORE if workers > 1 else "")
+            f"  db: {workdir / 'tracker.db'}\n" + lock_store(workers, plain_rasa)
         )
         self.env = {
             **os.environ,

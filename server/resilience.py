@@ -1,12 +1,8 @@
-"""Faults that must not leave a user without a reply.
-
-- The action server is down or slow: an emergency still gets its tier's advice (domain responses
-  the Rasa server can utter on its own, chosen as the action would: triage/assessment.py);
-  anything else gets a short apology with the clinic's contact. Answers resume as soon as the
-  action server is back.
-- A Rasa process dies while it holds a conversation's lock: the next message's ticket can expire
-  while it waits, and Rasa then waits forever (its ticket is gone, so it is never "served").
-  Here an expired own ticket ends the wait: every ticket issued before it has expired too.
+"""The action server down or slow must not leave a user without a reply: an emergency still gets
+its tier's advice (domain responses the Rasa server can utter on its own, chosen as the action
+would: triage/assessment.py); anything else gets a short apology with the clinic's contact. Answers
+resume as soon as the action server is back. (A Rasa process that dies while it holds a
+conversation's lock: server/lock_store.py.)
 """
 
 import asyncio
@@ -14,8 +10,6 @@ import logging
 import os
 
 from rasa.core.actions.action import ActionExecutionRejection, RemoteAction, create_bot_utterance
-from rasa.core.lock import TicketLock
-from rasa.core.lock_store import LockError, LockStore
 from rasa.shared.exceptions import RasaException
 
 from actions.clinic import load_clinic
@@ -57,21 +51,6 @@ async def run_or_stand_in(self: RemoteAction, output_channel, nlg, tracker, doma
         return [create_bot_utterance(draft) for draft in drafts]
 
 
-async def acquire_lock_until_own_ticket_expires(
-    self: LockStore, conversation_id: str, ticket: int, wait_time_in_seconds: float
-) -> TicketLock:
-    """`LockStore._acquire_lock`, but an expired own ticket stops the wait instead of hanging it."""
-    while True:
-        lock = self.get_lock(conversation_id)
-        if not lock:
-            raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
-        if not lock.is_locked(ticket) or lock._ticket_for_ticket_number(ticket) is None:
-            return lock
-        await asyncio.sleep(wait_time_in_seconds)
-        self.update_lock(conversation_id)
-
-
 def apply_resilience() -> None:
-    """Install both fixes; call before the Rasa server starts."""
+    """Install the time limit and stand-in replies; call before the Rasa server starts."""
     RemoteAction.run = run_or_stand_in
-    LockStore._acquire_lock = acquire_lock_until_own_ticket_expires
