@@ -185,8 +185,10 @@ def prepare_environment(environ: dict) -> dict:
             environ.get("REDIS_PORT", SERVICE_DEFAULTS["REDIS_PORT"]),
             environ.get("REDIS_DB", SERVICE_DEFAULTS["REDIS_DB"]),
         ),
-        # A conversation locked by a process that died is free again after this many seconds.
-        "TICKET_LOCK_LIFETIME": environ.get("TICKET_LOCK_LIFETIME", "10"),
+        # A conversation locked by a process that died is free again after this many seconds: longer
+        # than a turn (one action call of at most ACTION_TIMEOUT_SECONDS), or a live turn loses it;
+        # shorter than Sanic's 60 s response timeout, or a message waiting behind it is dropped.
+        "TICKET_LOCK_LIFETIME": environ.get("TICKET_LOCK_LIFETIME", "45"),
     }
 
 

@@ -4,27 +4,31 @@ so that `rasa run`, `rasa shell`, the tests and the benchmark all use it.
 
 Rasa's SQLTrackerStore reads every event of the conversation and replays it into a new tracker on
 every message: about 17% of the Rasa server's time under load (docs/performance.md). Here the
-tracker saved last is kept (per process, least recently used first out) with the id of the
-conversation's newest stored event, and handed back while that id is still the newest (one
-indexed query) and the tracker has not changed since. When a message failed before its tracker
-was saved, or retention deleted the conversation, it is reloaded from the database as before.
-Rasa's lock store keeps two messages of one conversation from being handled at once, so no other
-process writes between a save and its id.
+tracker saved last is kept (per process, least recently used first out) with what the database
+held of the conversation when it matched the tracker: its number of events and its newest event id.
+It is handed back while the database still holds exactly that (one indexed query) and the tracker
+has not changed since. When a message failed before its tracker was saved, or retention deleted
+the conversation, it is reloaded from the database as before.
 
 When another server process answered in between, only the events it stored after the cached
 tracker's newest are read and applied to it, as Rasa's reload would apply them (unless they start
-a new session: then it is reloaded). With several processes, a conversation's messages land on
-any of them, so without this most messages reloaded the whole conversation.
+a new session, or do not account for every new event: then it is reloaded). With several
+processes, a conversation's messages land on any of them, so without this most messages reloaded
+the whole conversation.
 
 Saving a tracker handed back this way needs no count of the stored events either: the cache knows
-it, so only the new events are inserted, in one statement, with the newest id read in the same
-transaction (Rasa counts them with a query over the latest session and adds them one by one).
+it, so only the new events are inserted, in one statement. The save is a compare-and-swap: the
+tracker stays cached only if, in the same transaction, the database holds the events it held
+before plus exactly the new ones. Rasa's lock store keeps two messages of one conversation apart;
+when a lock expired and two processes wrote one conversation at once (docs/deploy.md), the cached
+tracker is dropped and the next message reloads what the database holds, never a stale tracker.
 """
 
 import json
 from collections import OrderedDict
 from dataclasses import dataclass
 from itertools import islice
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
@@ -35,10 +39,17 @@ from rasa.shared.nlu.constants import INTENT_NAME_KEY
 CACHED_CONVERSATIONS = 2000
 
 
+class Stored(NamedTuple):
+    """What the database holds of one conversation."""
+
+    count: int
+    newest_event_id: int | None
+
+
 @dataclass
 class _Entry:
     tracker: DialogueStateTracker
-    newest_event_id: int | None  # in the database when the tracker was saved or loaded
+    stored: Stored  # when the tracker matched the database
     events: int  # the tracker's events then
 
 
@@ -46,13 +57,15 @@ def _cache(store: SQLTrackerStore) -> OrderedDict:
     return store.__dict__.setdefault("_tracker_cache", OrderedDict())
 
 
-def _newest_event_id(connection: sa.engine.Connection, store: SQLTrackerStore, sender_id: str) -> int | None:
-    query = store.__dict__.get("_newest_event_query")
+def _stored(connection: sa.engine.Connection, store: SQLTrackerStore, sender_id: str) -> Stored:
+    query = store.__dict__.get("_stored_query")
     if query is None:  # built once: SQLAlchemy then finds it compiled in its cache
         events = store.SQLEvent
-        query = sa.select(sa.func.max(events.id)).where(events.sender_id == sa.bindparam("sender_id"))
-        store.__dict__["_newest_event_query"] = query
-    return connection.execute(query, {"sender_id": sender_id}).scalar()
+        query = sa.select(sa.func.count(events.id), sa.func.max(events.id)).where(
+            events.sender_id == sa.bindparam("sender_id")
+        )
+        store.__dict__["_stored_query"] = query
+    return Stored(*connection.execute(query, {"sender_id": sender_id}).one())
 
 
 def _event_row(sender_id: str, event) -> dict:
@@ -68,51 +81,51 @@ def _event_row(sender_id: str, event) -> dict:
     }
 
 
-def _insert_new_events(store: SQLTrackerStore, tracker: DialogueStateTracker, stored: int) -> int | None:
-    """Insert the tracker's events after its first `stored` ones; return the newest event id."""
+def _insert_new_events(store: SQLTrackerStore, tracker: DialogueStateTracker, stored: int) -> Stored:
+    """Insert the tracker's events after its first `stored` ones; return what the database then holds."""
     rows = [_event_row(tracker.sender_id, event) for event in islice(tracker.events, stored, None)]
     with store.engine.begin() as connection:
         if rows:
             connection.execute(store.SQLEvent.__table__.insert(), rows)
-        return _newest_event_id(connection, store, tracker.sender_id)
+        return _stored(connection, store, tracker.sender_id)
 
 
-def _remember(
-    store: SQLTrackerStore, tracker: DialogueStateTracker | None, newest_event_id: int | None
-) -> None:
+def _remember(store: SQLTrackerStore, tracker: DialogueStateTracker | None, stored: Stored | None) -> None:
+    """Keep `tracker` as matching `stored`; forget the conversation when `stored` is None."""
     cache = _cache(store)
     if tracker is None:
         return
-    if sum(isinstance(event, SessionStarted) for event in tracker.events) > 1:
-        cache.pop(tracker.sender_id, None)  # Rasa loads only the latest session: let it
+    if stored is None or sum(isinstance(event, SessionStarted) for event in tracker.events) > 1:
+        cache.pop(tracker.sender_id, None)  # unknown, or Rasa loads only the latest session: let it
         return
-    cache[tracker.sender_id] = _Entry(tracker, newest_event_id, len(tracker.events))
+    cache[tracker.sender_id] = _Entry(tracker, stored, len(tracker.events))
     cache.move_to_end(tracker.sender_id)
     while len(cache) > CACHED_CONVERSATIONS:
         cache.popitem(last=False)
 
 
-def _catch_up(
-    connection: sa.engine.Connection, store: SQLTrackerStore, entry: _Entry, newest: int | None
-) -> bool:
-    """Apply the events stored after the cached tracker's newest, up to `newest`; False if it cannot."""
-    if entry.newest_event_id is None or newest is None or newest < entry.newest_event_id:
+def _catch_up(connection: sa.engine.Connection, store: SQLTrackerStore, entry: _Entry, now: Stored) -> bool:
+    """Apply the events stored after the cached tracker's newest; False if they do not make `now`."""
+    before = entry.stored
+    if before.newest_event_id is None or now.newest_event_id is None or now.count <= before.count:
         return False  # never stored, or deleted since: reload
     events = store.SQLEvent
     rows = connection.execute(
         sa.select(events.type_name, events.data)
         .where(
             events.sender_id == entry.tracker.sender_id,
-            events.id > entry.newest_event_id,
-            events.id <= newest,
+            events.id > before.newest_event_id,
+            events.id <= now.newest_event_id,
         )
         .order_by(events.id)
     ).all()
+    if len(rows) != now.count - before.count:
+        return False  # an event committed late, below the newest id: reload
     if any(row.type_name == SessionStarted.type_name for row in rows):
         return False  # Rasa loads only the latest session
     for event in deserialise_events([json.loads(row.data) for row in rows]):
         entry.tracker.update(event)
-    _remember(store, entry.tracker, newest)
+    _remember(store, entry.tracker, now)
     return True
 
 
@@ -122,28 +135,32 @@ class CachedSQLTrackerStore(SQLTrackerStore):
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """`SQLTrackerStore.retrieve`, answered from memory when the database has not moved on."""
         with self.engine.connect() as connection:
-            newest = _newest_event_id(connection, self, sender_id)
+            now = _stored(connection, self, sender_id)
             entry = _cache(self).get(sender_id)
             if entry is not None and entry.events == len(entry.tracker.events):  # unchanged since stored
-                if entry.newest_event_id == newest:
+                if entry.stored == now:
                     _cache(self).move_to_end(sender_id)
                     return entry.tracker
-                if _catch_up(connection, self, entry, newest):
+                if _catch_up(connection, self, entry, now):
                     return entry.tracker
-        tracker = await super().retrieve(sender_id)  # read after the id: anything newer makes it stale
-        _remember(self, tracker, newest)
+        tracker = await super().retrieve(sender_id)
+        with self.engine.connect() as connection:  # written to during the reload: not known to match
+            _remember(self, tracker, now if _stored(connection, self, sender_id) == now else None)
         return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """`SQLTrackerStore.save`, then keep the tracker for the next message.
+        """`SQLTrackerStore.save`, then keep the tracker for the next message if the database holds
+        what it held before plus exactly the tracker's new events (compare-and-swap).
 
         A tracker this cache handed back (the same object) has its first `entry.events` events stored.
         """
         entry = _cache(self).get(tracker.sender_id)
-        if entry is not None and entry.tracker is tracker and self.event_broker is None:
-            newest = _insert_new_events(self, tracker, entry.events)
+        known = entry is not None and entry.tracker is tracker
+        expected = entry.stored.count + len(tracker.events) - entry.events if known else len(tracker.events)
+        if known and self.event_broker is None:
+            now = _insert_new_events(self, tracker, entry.events)
         else:
             await super().save(tracker)
             with self.engine.connect() as connection:
-                newest = _newest_event_id(connection, self, tracker.sender_id)
-        _remember(self, tracker, newest)
+                now = _stored(connection, self, tracker.sender_id)
+        _remember(self, tracker, now if now.count == expected else None)

@@ -16,6 +16,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from rasa.utils.endpoints import read_endpoint_config
+from sanic.config import DEFAULT_CONFIG
+
+from server.prod import prepare_environment, render_nginx
+from server.resilience import ACTION_TIMEOUT_SECONDS
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
@@ -25,6 +30,8 @@ ENDPOINTS = DEPLOY / "docker" / "endpoints.yml"
 NGINX_DOCKER = DEPLOY / "docker" / "nginx.conf"
 K8S = DEPLOY / "k8s"
 NGINX_K8S = K8S / "nginx.conf.template"
+NGINX_LOCAL = DEPLOY / "nginx.local.conf"
+SANIC_RESPONSE_TIMEOUT = DEFAULT_CONFIG["RESPONSE_TIMEOUT"]  # the Rasa servers keep Sanic's default
 SECRETS = ("ACTION_SERVER_SECRET", "STAFF_TOKEN", "POSTGRES_PASSWORD")
 REQUIRED_SETTINGS = (*SECRETS, "ALLOWED_ORIGINS")
 SECRET_NAME = re.compile(r"SECRET|TOKEN|PASSWORD|API_KEY", re.IGNORECASE)
@@ -133,7 +140,10 @@ def without_comments(text: str) -> str:
 
 
 def nginx_config(path: Path) -> list:
-    """The parsed configuration; the Kubernetes template with its variables filled."""
+    """The parsed configuration; the Kubernetes and local templates with their variables filled."""
+    if path == NGINX_LOCAL:
+        ports = {"public": 8080, "actions": 5055, "web": 8081}
+        return parse_nginx(render_nginx(Path("/run"), ports, [5005, 5006], [5056, 5057], rate=5))
     text = path.read_text(encoding="utf-8")
     text = re.sub(r"\$\{(\w+)\}", lambda match: TEMPLATE_VALUES.get(match[1], match[0]), text)
     return parse_nginx(text)
@@ -256,7 +266,7 @@ def test_the_endpoints_use_postgres_redis_and_the_action_secret():
     endpoints = yaml.safe_load(ENDPOINTS.read_text(encoding="utf-8"))
     action = endpoints["action_endpoint"]
     assert action["url"] == "http://actions:5055/webhook"
-    assert action["headers"] == {"X-Action-Secret": "${ACTION_SERVER_SECRET}"}
+    assert action["headers"] == {"X-Action-Secret": "${ACTION_SERVER_SECRET}"}  # unquoted: expanded
     store = endpoints["tracker_store"]
     assert (store["type"], store["dialect"], store["url"], store["db"]) == (
         "server.tracker_cache.CachedSQLTrackerStore",
@@ -265,7 +275,17 @@ def test_the_endpoints_use_postgres_redis_and_the_action_secret():
         "iastm",
     )
     assert store["password"] == "${POSTGRES_PASSWORD}"
-    assert endpoints["lock_store"]["type"] == "redis" and endpoints["lock_store"]["url"] == "redis"
+    assert endpoints["lock_store"]["type"] == "server.lock_store.RedisLockStore"
+    assert endpoints["lock_store"]["url"] == "redis"
+
+
+def test_rasa_expands_the_secrets_of_the_container_endpoints(monkeypatch):
+    monkeypatch.setenv("ACTION_SERVER_SECRET", "action-secret-value")
+    monkeypatch.setenv("POSTGRES_PASSWORD", "database-password-value")
+    action = read_endpoint_config(str(ENDPOINTS), "action_endpoint")
+    store = read_endpoint_config(str(ENDPOINTS), "tracker_store")
+    assert action.headers == {"X-Action-Secret": "action-secret-value"}
+    assert store.kwargs["password"] == "database-password-value"
 
 
 def test_every_variable_of_the_endpoints_reaches_the_rasa_containers():
@@ -450,15 +470,40 @@ def test_nginx_has_the_sticky_socketio_and_the_failover_webhook_upstreams(path):
     webhooks = upstream_of("/webhooks/")
     assert not find(webhooks, "ip_hash") and not find(webhooks, "hash"), "webhooks must be round robin"
     assert [s[1][0].split(":")[0] for s in find(webhooks, "server")] == ["rasa"]
-    next_upstream = (
-        only(locations["/webhooks/"], "proxy_next_upstream")[1] or only(server, "proxy_next_upstream")[1]
-    )
-    assert {"error", "timeout", "non_idempotent"} <= set(next_upstream)
+    next_upstream = only(locations["/webhooks/"], "proxy_next_upstream")[1]
+    assert {"error", "non_idempotent"} <= set(next_upstream)
+    assert "timeout" not in next_upstream, "a slow turn still runs: another replica must not take it"
 
     for location in ("/", "/chat", "/widget/", "/staff"):
         assert upstream_of(location) is upstreams["web"], location
     for location in ("/", "/chat", "/webhooks/", "/socket.io/", "/staff"):
         assert find(locations[location], "limit_req"), location
+
+
+def seconds(value: str) -> float:
+    return float(value.removesuffix("s"))
+
+
+@pytest.mark.parametrize("path", [NGINX_DOCKER, NGINX_K8S, NGINX_LOCAL], ids=["docker", "k8s", "local"])
+def test_a_conversation_lock_outlasts_the_longest_turn_and_nginx_outwaits_the_lock(path):
+    """A lock that expires during a live turn lets another replica answer the same conversation; a
+    message waiting longer than Sanic's response timeout behind a dead replica's lock is dropped."""
+    (webhooks,) = [
+        location[2]
+        for server in find(only(nginx_config(path), "http")[2], "server")
+        for location in find(server[2], "location")
+        if location[1][-1] == "/webhooks/"
+    ]
+    read_timeout = seconds(only(webhooks, "proxy_read_timeout")[1][0])
+    (rasa,) = containers(k8s_object("Deployment", "rasa"))
+    (lifetime,) = {
+        float(re.fullmatch(r"\$\{TICKET_LOCK_LIFETIME:-(\d+)\}", compose_lifetime).group(1))
+        for compose_lifetime in [compose()["services"]["rasa"]["environment"]["TICKET_LOCK_LIFETIME"]]
+    } | {
+        float(variable["value"]) for variable in rasa["env"] if variable["name"] == "TICKET_LOCK_LIFETIME"
+    } | {float(prepare_environment({})["TICKET_LOCK_LIFETIME"])}
+    assert ACTION_TIMEOUT_SECONDS + 10 <= lifetime <= SANIC_RESPONSE_TIMEOUT - 10
+    assert read_timeout > SANIC_RESPONSE_TIMEOUT
 
 
 @NGINX_FILES

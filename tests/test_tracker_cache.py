@@ -2,13 +2,19 @@
 
 import asyncio
 import sqlite3
+import subprocess
+import sys
+import textwrap
+import time
 
 import pytest
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
 
+from server.lock_store import RedisLockStore
 from server.processes import ROOT
 from server.tracker_cache import CachedSQLTrackerStore
 
@@ -183,3 +189,62 @@ def test_the_endpoints_name_the_cached_store_and_rasa_builds_it(tmp_path):
     config.kwargs["db"] = str(tmp_path / "tracker.db")
     store = TrackerStore.create(config, Domain.empty())
     assert isinstance(getattr(store, "_tracker_store", store), CachedSQLTrackerStore)
+
+
+def test_a_save_after_another_wrote_drops_the_cached_tracker(database):
+    """Two processes with one conversation at once (its lock expired): the tracker saved second
+    lacks the first one's events, so it is not handed back as current (compare-and-swap)."""
+    first, tracker = answered_elsewhere(database, lambda elsewhere: turn(elsewhere, "is it painful"))
+    # `first` still holds its tracker from before the other process answered
+    turn(tracker, "does it bruise")
+    asyncio.run(first.save(tracker))
+    again = asyncio.run(first.retrieve(SENDER))
+    assert again is not tracker
+    assert texts(again) == ["hello", "is it painful", "does it bruise"]
+
+
+# Another server process: takes the conversation's lock, answers one message and saves it.
+OTHER_PROCESS = textwrap.dedent(
+    """
+    import asyncio, sys
+    from rasa.shared.core.domain import Domain
+    from rasa.utils.endpoints import EndpointConfig
+    from server.lock_store import RedisLockStore
+    from server.tracker_cache import CachedSQLTrackerStore
+    from tests.test_tracker_cache import SENDER, turn
+
+    async def answer():
+        locks = RedisLockStore(EndpointConfig("127.0.0.1", port=6379, key_prefix="cachetest"))
+        async with locks.lock(SENDER, lock_lifetime=30, wait_time_in_seconds=0.05):
+            store = CachedSQLTrackerStore(Domain.empty(), dialect="sqlite", db=sys.argv[1])
+            tracker = await store.retrieve(SENDER)
+            turn(tracker, "is it painful")
+            await store.save(tracker)
+
+    asyncio.run(answer())
+    """
+)
+
+
+@pytest.mark.integration
+async def test_two_processes_with_an_expired_lock_leave_no_stale_tracker(database):
+    """A turn outlives its lock; another process (Redis lock store, as in production) answers the
+    next message meanwhile; the slow turn then saves: every process reads what the database holds."""
+    locks = RedisLockStore(EndpointConfig("127.0.0.1", port=6379, key_prefix="cachetest"))
+    locks.delete_lock(SENDER)
+    store = store_on(database)
+    tracker = new_tracker()
+    turn(tracker, "hello")
+    await store.save(tracker)
+    async with locks.lock(SENDER, lock_lifetime=0.3, wait_time_in_seconds=0.05):
+        slow = await store.retrieve(SENDER)
+        time.sleep(0.4)  # the lock expires during this slow turn
+        subprocess.run([sys.executable, "-c", OTHER_PROCESS, database], cwd=ROOT, check=True, timeout=120)
+        turn(slow, "does it bruise")
+        await store.save(slow)
+    reloaded = await SQLTrackerStore(Domain.empty(), dialect="sqlite", db=database).retrieve(SENDER)
+    assert texts(reloaded) == ["hello", "is it painful", "does it bruise"]
+    for process_store in (store, store_on(database)):
+        assert [event.as_dict() for event in (await process_store.retrieve(SENDER)).events] == [
+            event.as_dict() for event in reloaded.events
+        ]
