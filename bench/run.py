@@ -12,7 +12,6 @@ import json
 import math
 import os
 import platform
-import socket
 import statistics
 import subprocess
 import sys
@@ -57,7 +56,6 @@ TRAINING_DATA = {
 LOAD_PLAN = {1: 60, 10: 20, 50: 8}  # concurrent users -> messages each
 # Trained `repeats` times for a median; the default pipeline (about 20 minutes) is trained once.
 TIMED_REPEATEDLY = ("ours", "keyword")
-SCALED_WORKERS = 2  # the scaled-out row: Rasa server processes sharing a Redis lock store
 TARGETS = {
     "answer accuracy >= 97% on the whole held-out set": lambda r: r["answers_ours"].accuracy >= 0.97,
     "answer accuracy >= 95% on the edge slice": lambda r: r["answers_ours"].accuracy_of(EDGES) >= 0.95,
@@ -67,8 +65,8 @@ TARGETS = {
         r["answers_ours"].by_category.get(c, 1.0) == 1.0
         for c in ("no_answer", "unknown_condition", "emergency", EDGES + "personal_safety")
     ),
-    "p95 <= 150 ms at 10 users": lambda r: min(load[10]["p95"] for load in served(r)) <= 150,
-    ">= 40 messages/s": lambda r: max(f["rate"] for load in served(r) for f in load.values()) >= 40,
+    "p95 <= 150 ms at 10 users": lambda r: r["load"][10]["p95"] <= 150,
+    ">= 40 messages/s": lambda r: max(f["rate"] for f in r["load"].values()) >= 40,
     "ready <= 30 s after start": lambda r: r["startup_seconds"] <= 30,
     "training <= 5 minutes": lambda r: r["train_seconds"]["ours"] <= 300,
     "triage recall >= 99% on held-out emergencies": lambda r: triage_ours(r).recall >= TARGET_RECALL,
@@ -88,20 +86,6 @@ TARGETS = {
 def triage_ours(results: dict):
     """Triage's held-out scores (bench/triage_bench.py)."""
     return results["triage"]["ours"]
-
-
-def served(results: dict) -> list[dict]:
-    """Load figures of our assistant: one Rasa process, and several where Redis was there."""
-    return [results["load"], *([results["load_scaled"]] if results.get("load_scaled") else [])]
-
-
-def redis_is_up() -> bool:
-    """Whether a Redis server answers on 127.0.0.1:6379 (the scaled-out row needs it)."""
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 def rasa_env() -> dict:
@@ -183,9 +167,6 @@ def measure(reuse: bool, repeats: int) -> dict:
         }
         results["startup_seconds"] = startup_seconds(servers, repeats)
         results["adversarial"] = measure_adversarial(servers.webhook)
-    if redis_is_up():
-        with serving(models["ours"], workers=SCALED_WORKERS, credentials=CREDENTIALS) as servers:
-            results["load_scaled"] = load_figures(servers, repeats)
     results["cv"] = cross_validate(CONFIGS["ours"])
     results["triage"] = measure_triage()
     return results
@@ -273,21 +254,6 @@ def render(results: dict, repeats: int) -> str:
             f"{figures['rate']:.1f} | {figures['errors']} | {base['p95']:.0f} | "
             f"{figures['p95'] / base['p95']:.1f} |"
         )
-    scaled = results.get("load_scaled")
-    lines += ["", f"The same with {SCALED_WORKERS} Rasa server processes sharing a Redis lock store:"]
-    if scaled:
-        lines += [
-            "",
-            "| users | p50 ms | p95 ms | p99 ms | messages/s | errors |",
-            "| --- | --- | --- | --- | --- | --- |",
-        ]
-        lines += [
-            f"| {users} | {f['p50']:.0f} | {f['p95']:.0f} | {f['p99']:.0f} | {f['rate']:.1f} | "
-            f"{f['errors']} |"
-            for users, f in scaled.items()
-        ]
-    else:
-        lines.append("not measured: no Redis server on 127.0.0.1:6379.")
     train_seconds = results["train_seconds"]
     lines += [
         "",

@@ -1,12 +1,10 @@
-"""The `rasa` command with the assistant's speedups, even connection shares between workers,
-fault handling, log privacy, payload guard, question focus for long messages and an answer to
-each question of a message that asks several:
+"""The `rasa` command with the assistant's speedups, fault handling, log privacy, payload guard,
+question focus for long messages and an answer to each question of a message that asks several:
 python -m server.launch run ...
 """
 
 import sys
 
-from server.connection_balance import apply_connection_balance
 from server.log_privacy import apply_log_privacy
 from server.long_messages import apply_question_focus
 from server.payload_guard import apply_payload_guard
@@ -18,7 +16,6 @@ from server.two_questions import apply_two_questions
 if __name__ == "__main__":
     apply_speedups()
     apply_prior_states()
-    apply_connection_balance()
     apply_resilience()
     apply_log_privacy()
     apply_payload_guard()

@@ -19,7 +19,9 @@ from rasa.utils.endpoints import EndpointConfig
 class ExpiredTicketEndsWait:
     """The waiting loop of Rasa's `LockStore`, ending when the waiter's ticket has expired."""
 
-    async def _acquire_lock(self, conversation_id: str, ticket: int, wait_time_in_seconds: float) -> TicketLock:
+    async def _acquire_lock(
+        self, conversation_id: str, ticket: int, wait_time_in_seconds: float
+    ) -> TicketLock:
         while True:
             lock = self.get_lock(conversation_id)
             if not lock:

@@ -57,12 +57,8 @@ def peak_memory_mb(pid: int) -> float:
     raise LookupError(pid)
 
 
-def lock_store(workers: int, plain_rasa: bool) -> str:
-    """The endpoints' lock store: Redis when several Rasa server processes (Sanic workers) share it."""
-    if workers > 1:
-        kind = "redis" if plain_rasa else "server.lock_store.RedisLockStore"
-        return f"lock_store:\n  type: {kind}\n  url: 127.0.0.1\n  port: 6379\n  key_prefix: bench\n"
-    return "" if plain_rasa else "lock_store:\n  type: server.lock_store.InMemoryLockStore\n"
+# The lock store endpoints.yml names; plain Rasa keeps Rasa's own (in memory).
+LOCK_STORE = "lock_store:\n  type: server.lock_store.InMemoryLockStore\n"
 
 
 def _stop(process: subprocess.Popen) -> None:
@@ -77,7 +73,6 @@ def _stop(process: subprocess.Popen) -> None:
 class Servers:
     """The action server and a Rasa server sharing one SQLite tracker store in `workdir`.
 
-    With `workers` above 1, the Rasa server runs that many processes sharing a Redis lock store.
     `plain_rasa` starts Rasa's own command instead of server.launch: no speedups, and no question
     focus for long messages (the benchmark's baseline of a plain Rasa assistant).
     """
@@ -86,7 +81,6 @@ class Servers:
         self,
         workdir: Path,
         model: Path,
-        workers: int = 1,
         credentials: Path = ROOT / "credentials.yml",
         plain_rasa: bool = False,
     ) -> None:
@@ -100,13 +94,12 @@ class Servers:
             f"action_endpoint:\n  url: http://127.0.0.1:{self.action_port}/webhook\n"
             "  enable_selective_domain: true\n"
             f"tracker_store:\n  type: {'SQL' if plain_rasa else CACHED_STORE}\n  dialect: sqlite\n"
-            f"  db: {workdir / 'tracker.db'}\n" + lock_store(workers, plain_rasa)
+            f"  db: {workdir / 'tracker.db'}\n" + ("" if plain_rasa else LOCK_STORE)
         )
         self.env = {
             **os.environ,
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
-            "SANIC_WORKERS": str(workers),
             "SANIC_REQUEST_MAX_SIZE": "65536",
             # Shared with this process, which may issue website and staff tokens (channels/sessions.py).
             "SESSION_SECRET": session_secret(),
@@ -172,11 +165,11 @@ class Servers:
 
 @contextmanager
 def serving(
-    model: Path, workers: int = 1, credentials: Path = ROOT / "credentials.yml", plain_rasa: bool = False
+    model: Path, credentials: Path = ROOT / "credentials.yml", plain_rasa: bool = False
 ) -> Iterator[Servers]:
     """Servers for `model` in a temporary folder, stopped (and the folder removed) afterwards."""
     with tempfile.TemporaryDirectory() as workdir:
-        servers = Servers(Path(workdir), model, workers, credentials, plain_rasa)
+        servers = Servers(Path(workdir), model, credentials, plain_rasa)
         try:
             yield servers
         finally:

@@ -84,7 +84,6 @@ OUTSIDE_MODULES = {
     "test_widget_browser",  # Chromium, the trained model and the website server
     "test_serve_script",  # the whole stack, started by scripts
     "test_action_server",  # an action server process
-    "test_connection_balance",  # Sanic worker processes
 }
 
 

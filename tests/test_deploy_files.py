@@ -496,12 +496,14 @@ def test_a_conversation_lock_outlasts_the_longest_turn_and_nginx_outwaits_the_lo
     ]
     read_timeout = seconds(only(webhooks, "proxy_read_timeout")[1][0])
     (rasa,) = containers(k8s_object("Deployment", "rasa"))
-    (lifetime,) = {
-        float(re.fullmatch(r"\$\{TICKET_LOCK_LIFETIME:-(\d+)\}", compose_lifetime).group(1))
-        for compose_lifetime in [compose()["services"]["rasa"]["environment"]["TICKET_LOCK_LIFETIME"]]
-    } | {
-        float(variable["value"]) for variable in rasa["env"] if variable["name"] == "TICKET_LOCK_LIFETIME"
-    } | {float(prepare_environment({})["TICKET_LOCK_LIFETIME"])}
+    (lifetime,) = (
+        {
+            float(re.fullmatch(r"\$\{TICKET_LOCK_LIFETIME:-(\d+)\}", compose_lifetime).group(1))
+            for compose_lifetime in [compose()["services"]["rasa"]["environment"]["TICKET_LOCK_LIFETIME"]]
+        }
+        | {float(variable["value"]) for variable in rasa["env"] if variable["name"] == "TICKET_LOCK_LIFETIME"}
+        | {float(prepare_environment({})["TICKET_LOCK_LIFETIME"])}
+    )
     assert ACTION_TIMEOUT_SECONDS + 10 <= lifetime <= SANIC_RESPONSE_TIMEOUT - 10
     assert read_timeout > SANIC_RESPONSE_TIMEOUT
 
