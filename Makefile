@@ -98,7 +98,7 @@ lint: $(INSTALLED)
 	$(VENV)/bin/ruff format --check $(LINTED)
 
 validate: $(INSTALLED)
-	$(RASA) data validate
+	$(RASA) data validate --fail-on-warnings
 	$(PY) scripts/clean_articles.py --check
 
 $(CHROMIUM):
