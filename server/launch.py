@@ -13,7 +13,9 @@ from server.resilience import apply_resilience
 from server.speedups import apply_speedups
 from server.two_questions import apply_two_questions
 
-if __name__ == "__main__":
+
+def apply_all() -> None:
+    """Every change above, in the order that matters (two_questions wraps what payload_guard made)."""
     apply_speedups()
     apply_prior_states()
     apply_resilience()
@@ -21,6 +23,10 @@ if __name__ == "__main__":
     apply_payload_guard()
     apply_question_focus()
     apply_two_questions()
+
+
+if __name__ == "__main__":
+    apply_all()
     from rasa.__main__ import main
 
     sys.exit(main())

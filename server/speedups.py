@@ -14,6 +14,7 @@ from rasa.core.policies.rule_policy import RulePolicy
 from rasa.engine.exceptions import GraphRunError
 from rasa.engine.graph import GraphSchema
 from rasa.engine.runner.dask import DaskGraphRunner
+from rasa.shared.constants import DOCS_BASE_URL
 from rasa.shared.core.events import Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.shared.nlu.training_data.features import Features
@@ -55,8 +56,9 @@ def _check_event(event_json: str, item_schema_json: str) -> None:
     _raise_best_error(_validator(item_schema_json), json.loads(event_json))
 
 
-def validate_with_cached_validator(instance, schema, cls=None, *args, **kwargs) -> None:
-    """`jsonschema.validate` without re-checking the schema itself, and each distinct event once.
+def validate_with_cached_validator(instance, schema: dict) -> None:
+    """`jsonschema.validate(instance, schema)` without re-checking the schema itself, and each
+    distinct event once.
 
     Rasa validates every action-server response against its own fixed schema with
     `jsonschema.validate`, which first checks that schema against the draft 2020-12 meta-schema:
@@ -76,6 +78,21 @@ def validate_with_cached_validator(instance, schema, cls=None, *args, **kwargs) 
     _raise_best_error(_validator(outer_schema_json), instance)
     for event in events:
         _check_event(json.dumps(event, sort_keys=True), item_schema_json)
+
+
+def validate_action_result_with_cached_validator(self: RemoteAction, result: dict) -> bool:
+    """`RemoteAction._validate_action_result` with `validate_with_cached_validator`: the same errors,
+    with Rasa's note on the response format added to their message."""
+    try:
+        validate_with_cached_validator(result, self.action_response_format_spec())
+        return True
+    except jsonschema.ValidationError as error:
+        error.message += (
+            ". Failed to validate Action server response from API, make sure your response from the "
+            "Action endpoint is valid. For more information about the format visit "
+            f"{DOCS_BASE_URL}/custom-actions"
+        )
+        raise
 
 
 @functools.cache
@@ -277,7 +294,7 @@ def combine_sparse_features_side_by_side(self: Features, additional_features: Fe
 
 def apply_speedups() -> None:
     """Install the fixes; call before the Rasa server starts."""
-    jsonschema.validate = validate_with_cached_validator
+    RemoteAction._validate_action_result = validate_action_result_with_cached_validator
     Event.resolve_by_type = staticmethod(resolve_event_type)
     RasaModel.load = classmethod(load_with_eager_weight_building)
     GraphSchema.minimal_graph_schema = minimal_graph_schema_once

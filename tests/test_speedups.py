@@ -1,5 +1,8 @@
 """The Rasa server speedups keep behaviour: action-server responses are still fully validated."""
 
+import subprocess
+import sys
+
 import jsonschema
 import pytest
 from rasa.core.actions.action import RemoteAction
@@ -7,7 +10,8 @@ from rasa.engine.graph import ExecutionContext, GraphComponent, GraphSchema, Sch
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 
-from server.speedups import validate_with_cached_validator
+from server.processes import ROOT
+from server.speedups import validate_action_result_with_cached_validator, validate_with_cached_validator
 
 SPEC = RemoteAction.action_response_format_spec()
 
@@ -40,6 +44,35 @@ def test_a_response_is_accepted_or_rejected_as_jsonschema_would(response):
         else:
             with pytest.raises(jsonschema.ValidationError):
                 validate_with_cached_validator(response, SPEC)
+
+
+@pytest.mark.parametrize("response", RESPONSES)
+def test_an_action_result_is_judged_as_rasa_judges_it(response):
+    action = RemoteAction("action_answer_topic", None)
+    try:
+        expected = action._validate_action_result(response)
+    except jsonschema.ValidationError as error:
+        with pytest.raises(jsonschema.ValidationError) as ours:
+            validate_action_result_with_cached_validator(action, response)
+        assert ours.value.message == error.message
+    else:
+        assert validate_action_result_with_cached_validator(action, response) is expected
+
+
+def test_the_speedups_replace_no_library_function():
+    """Only Rasa's own classes change: jsonschema, numpy, scipy, TensorFlow and Sanic keep theirs."""
+    check = (
+        "import types, jsonschema, numpy, scipy.sparse, tensorflow, sanic.app\n"
+        "modules = (jsonschema, numpy, scipy.sparse, tensorflow, sanic.app)\n"
+        "before = [dict(vars(module)) for module in modules]\n"
+        "from server.launch import apply_all\n"
+        "apply_all()\n"
+        "changed = [(module.__name__, name) for module, names in zip(modules, before)\n"
+        "           for name, value in vars(module).items() if names.get(name, value) is not value\n"
+        "           and not isinstance(value, types.ModuleType)]  # submodules load lazily\n"
+        "assert not changed, changed\n"
+    )
+    subprocess.run([sys.executable, "-c", check], cwd=ROOT, check=True, timeout=300)
 
 
 def test_event_types_resolve_as_before():
