@@ -113,11 +113,13 @@ $(WEBCHAT):
 unit-tests: train $(CHROMIUM) $(WEBCHAT)
 	$(PY) -m pytest
 
+# Through server.launch, as `make run` serves: question focus, the payload guard and one reply per
+# question apply here too (docs/architecture.md, "Where the project changes Rasa").
 story-tests: train
-	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out results/stories --no-plot
+	$(PY) -m server.launch test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out results/stories --no-plot
 
 nlu-test: train
-	$(RASA) test nlu --model $(MODEL) --nlu tests/nlu_heldout.yml --out results/nlu --no-plot
+	$(PY) -m server.launch test nlu --model $(MODEL) --nlu tests/nlu_heldout.yml --out results/nlu --no-plot
 	$(PY) scripts/check_nlu_accuracy.py results/nlu/intent_report.json 0.90
 
 test: lint validate unit-tests story-tests nlu-test

@@ -29,7 +29,6 @@ from actions.scope_actions import ActionPersonalSafety, utter_scope_reply
 
 LAST_TOPIC_SLOT = "last_topic"
 MORE_GIVEN_SLOT = "more_given"
-STARTER_TOPICS = ("what_is", "painful", "gua_sha", "uses")
 REFERENCES_INTENT = "ask_references"
 NAME_WORD = re.compile(r"[^\W\d_]{3,}")  # a condition's or body part's name has a word of 3 letters
 # "all your references" asks for every study; "can you give me the references" after an answer
@@ -102,7 +101,7 @@ def unknown_study_reply(kb: KnowledgeBase) -> Reply:
 
 def no_topic_reply(kb: KnowledgeBase) -> Reply:
     """Said when there is no topic to answer or follow up: popular questions as quick replies."""
-    starters = [kb.topics[topic_id] for topic_id in STARTER_TOPICS]
+    starters = [kb.topics[topic_id] for topic_id in kb.starter_topics]
     return suggestions_reply(kb, kb.wording["no_topic_yet"], starters, "no_topic")
 
 

@@ -83,6 +83,7 @@ class KnowledgeBase:
     articles: dict[str, Article]
     wording: dict[str, str]
     safety_words: tuple[str, ...] = ()
+    starter_topics: tuple[str, ...] = ()  # offered when there is nothing to follow up
     _by_intent: dict[str, Topic] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -189,6 +190,7 @@ def parse_knowledge(raw: dict) -> KnowledgeBase:
         articles=articles,
         wording=raw["wording"],
         safety_words=tuple(raw.get("safety_words", ())),
+        starter_topics=tuple(raw.get("starter_topics", ())),
     )
 
 

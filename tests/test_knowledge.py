@@ -168,7 +168,8 @@ def test_the_antecedent_check_flags_a_bare_pointer():
     assert unexplained_pointers((schleip, bare)) == []
 
 
-def test_related_topics_and_citations_exist():
+def test_related_topics_starters_and_citations_exist():
+    assert KB.starter_topics and set(KB.starter_topics) <= set(KB.topics)
     for topic in KB.topics.values():
         assert set(topic.related) <= set(KB.topics), topic.id
         for passage in topic.answer + topic.more:
