@@ -144,8 +144,10 @@ class CachedSQLTrackerStore(SQLTrackerStore):
                 if _catch_up(connection, self, entry, now):
                     return entry.tracker
         tracker = await super().retrieve(sender_id)
-        with self.engine.connect() as connection:  # written to during the reload: not known to match
-            _remember(self, tracker, now if _stored(connection, self, sender_id) == now else None)
+        if tracker is not None:
+            with self.engine.connect() as connection:  # written to during the reload: not known to match
+                unchanged = _stored(connection, self, sender_id) == now
+            _remember(self, tracker, now if unchanged else None)
         return tracker
 
     async def save(self, tracker: DialogueStateTracker) -> None:
