@@ -384,6 +384,28 @@ def test_a_sentence_counts_only_where_it_is_alarming_in_its_context_a_crisis_sen
     assert TRIAGE.assess("I fainted once at a blood draw when I was 16. never since. is scraping ok?") is None
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my wrist just flops after the session, is that normal?",
+        "is it normal that my hand is numb after scraping this morning",
+        "is it normal to not be able to lift my wrist after iastm",
+    ],
+)
+def test_a_sign_of_ones_own_body_asked_about_as_normal_gets_the_unsure_reply(text):
+    """Not silence: "is that normal?" is how people report what is happening to them."""
+    found = TRIAGE.assess(text)
+    assert (found.tier, found.category, found.sure) == (URGENT, "nerve_signs", False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["is it normal to feel tingling after scraping?", "is it normal for scraping to cause numbness?"],
+)
+def test_a_general_question_whether_a_sign_is_normal_is_no_emergency(text):
+    assert TRIAGE.assess(text) is None
+
+
 NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[+*](?:[^()\\]|\\.)*\)[+*]")
 
 

@@ -18,6 +18,7 @@ from triage.text import WORD, language_of, normal_form, sentences
 
 PATTERNS_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "triage" / "patterns.yml"
 NEGATION_WINDOW = 5  # words between a negation and the trigger it denies
+ASKED_IF_NORMAL = "asked_if_normal"  # the context cue of "is that normal?"
 MACRO = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
 
 
@@ -86,11 +87,13 @@ class Patterns:
         self.negation_after = context["negation_after"]
         self.negation_breaks = context["negation_breaks"]
         self.scoped = {
-            name: context[name] for name in ("past", "conditional", "hypothetical", "other_context")
+            name: context[name]
+            for name in ("past", "conditional", "hypothetical", "other_context", "asked_if_normal")
         }
         self.benign = context["benign"]
         self.resolved = context["resolved"]
         self.present = context["present"]
+        self.reported = context["reported"]
         self.terminator = re.compile("|".join(p.pattern for p in context["terminators"]))
         # One message is read for idioms by the patterns, the classifier and the spelling check.
         self.without_idioms = lru_cache(maxsize=16)(self._without_idioms)
@@ -105,6 +108,10 @@ class Patterns:
     def ruled_out(self, text: str) -> frozenset[str]:
         """The categories the classifier may not find in `text`: none of their needed words in it."""
         return frozenset(c for c, needs in self.classifier_needs.items() if not _any(needs, text))
+
+    def reported_now(self, hit: Hit) -> bool:
+        """Whether a hit that only "is that normal?" took back speaks of someone's own body: a report."""
+        return hit.modifiers == (ASKED_IF_NORMAL,) and _any(self.reported, hit.clause)
 
     def covered_by(self, categories) -> set[str]:
         """The categories whose signs the replies of `categories` cover (their `includes`)."""

@@ -12,7 +12,10 @@ trigger of the classifier's own category was denied or put in the past ("i don't
 myself", "i drank bleach when i was 4"), the classifier must reach `overruled_at` to overrule it.
 The other way round, an affirmed trigger is dismissed when the classifier gives every segment less
 than `dismissed_below` ("my D&D character got poisoned"), except for suicide and self-harm, whose
-wordings are the most indirect and whose cost of a miss is the highest. Signs that a category's own
+wordings are the most indirect and whose cost of a miss is the highest. A trigger that only a question
+whether it is normal took back, in a clause about someone's own body ("my wrist just flops after
+the session, is that normal?"), is plausibly happening now: with nothing else found, it gets its
+tier's softer, unsure reply. Signs that a category's own
 reply covers (its `includes`: an overdose's "won't wake up") do not take its tier away. A message without
 any of a category's `classifier_needs` words is no emergency of that category for the classifier ("my
 back hurts and I can't play golf" is no bladder emergency without a word of the bladder).
@@ -27,6 +30,7 @@ long it is.
 import re
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from functools import cache
 
 from spellchecker import SpellChecker
@@ -123,7 +127,10 @@ class Triage:
                 return found
             # "numb since the graston" beside a crushing chest: the heart attack's advice comes first
             return self._from_classifier(graver, language, crisis)
-        return self._from_classifier(flagged, language) if flagged else None
+        if flagged:
+            return self._from_classifier(flagged, language)
+        asked = [hit for hit in hits if self.patterns.reported_now(hit)]
+        return replace(self._from_hits(asked, language), sure=False) if asked else None
 
     def _from_classifier(
         self, flagged: list[tuple[float, str, str]], language: str, crisis: bool = False
