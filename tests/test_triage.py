@@ -94,6 +94,7 @@ LIFE, POISON, CRISIS, URGENT = TIERS
         ("my son fell off his bike and a bone is poking through the skin", LIFE, "bleeding"),
         ("muchas gracias por todo, este es mi ultimo mensaje, cuiden a mis hijos", CRISIS, "suicidal"),
         ("slipped on the stairs an hour ago and i can't feel my feet", URGENT, "nerve_signs"),
+        ("mi esposo se trago unas 30 pastillas de la presion, esta mareado", POISON, "overdose"),
     ],
 )  # fmt: skip
 def test_each_tier_and_category_is_recognised(text, tier, category):
@@ -221,6 +222,8 @@ def test_each_tier_and_category_is_recognised(text, tier, category):
         "aceptan medicaid?? mi rodilla ya no aguanta",
         "my shoulder hurts so much i can't lift my arm to brush my hair",
         "my boss is going to be the death of me, can I book for friday?",
+        "soy paramedica y hoy todos fueron infartos en el turno, tienen cita el sabado?",
+        "me tome dos advil antes de la sesion, esta bien?",
     ],
 )
 def test_look_alikes_are_not_emergencies(text):
