@@ -5,7 +5,8 @@ bench/dev_questions_2.yml and bench/dev_edges.yml (the first held-out evaluation
 bench/dev_questions_3.yml and bench/dev_edges_2.yml (the second ones), bench/dev_questions_5.yml and
 bench/dev_edges_3.yml (the third ones), each scored twice by `make bench` and moved here once their wrong
 answers had been looked at; bench/dev_questions_6.yml and bench/dev_edges_4.yml (the fourth ones,
-scored once), bench/dev_questions_7.yml and bench/dev_edges_5.yml (the fifth ones, scored once);
+scored once), bench/dev_questions_7.yml and bench/dev_edges_5.yml (the fifth ones, scored once),
+bench/dev_questions_8.yml and bench/dev_edges_6.yml (the sixth ones, scored once);
 bench/dev_questions_4.yml (written by a helper that saw no training data, read once before tuning on
 it). Unlike the held-out sets they may be read freely, so this prints every wrongly answered question
 with what came back.
@@ -35,6 +36,8 @@ DEV_SETS = {
     ROOT / "bench" / "dev_edges_4.yml": EDGES,
     ROOT / "bench" / "dev_questions_7.yml": "",
     ROOT / "bench" / "dev_edges_5.yml": EDGES,
+    ROOT / "bench" / "dev_questions_8.yml": "",
+    ROOT / "bench" / "dev_edges_6.yml": EDGES,
 }
 
 
