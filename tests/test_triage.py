@@ -95,6 +95,8 @@ LIFE, POISON, CRISIS, URGENT = TIERS
         ("muchas gracias por todo, este es mi ultimo mensaje, cuiden a mis hijos", CRISIS, "suicidal"),
         ("slipped on the stairs an hour ago and i can't feel my feet", URGENT, "nerve_signs"),
         ("mi esposo se trago unas 30 pastillas de la presion, esta mareado", POISON, "overdose"),
+        ("haha anyway im up on the ledge of my building and gonna jump", CRISIS, "suicidal"),
+        ("the numbness from the session never went away and now my hand is weak", URGENT, "nerve_signs"),
     ],
 )  # fmt: skip
 def test_each_tier_and_category_is_recognised(text, tier, category):
@@ -224,6 +226,9 @@ def test_each_tier_and_category_is_recognised(text, tier, category):
         "my boss is going to be the death of me, can I book for friday?",
         "soy paramedica y hoy todos fueron infartos en el turno, tienen cita el sabado?",
         "me tome dos advil antes de la sesion, esta bien?",
+        "felt tingling in my arm during the scraping but it stopped when she moved the tool",
+        "my chickens couldn't breathe in the heat, the vet says they're fine, can i book tuesday?",
+        "el sabado tengo curso de primeros auxilios sobre asfixia y hemorragias",
     ],
 )
 def test_look_alikes_are_not_emergencies(text):
