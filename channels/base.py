@@ -96,6 +96,8 @@ async def _answer(
                 await message.output_channel.send_response(message.sender_id, {"text": admission.refusal})
                 continue
             message.text = await resolve_number(tracker_store, message.sender_id, admission.text)
+            if admission.metadata:
+                message.metadata = {**(message.metadata or {}), **admission.metadata}
             await on_new_message(message)
         except Exception:  # nobody awaits this task: log, and go on with the next message
             logger.exception("Could not answer a %s message", message.input_channel)

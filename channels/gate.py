@@ -8,9 +8,11 @@ each message through `MessageGate.admit` before Rasa sees it:
   the emergency sentence it holds, or, with none, refused with a clear message;
 - a conversation may send at most `per_minute` messages a minute (bursts of 10), counted in Redis
   when RATE_LIMIT_REDIS_URL is set, so that several server processes share one count;
-- the text goes on in at most `max_chars` characters and 250 words and marks, with a run of one
-  repeated mark, word or sentence cut to three (channels/text.py), so NLU, question splitting and
-  question focus work on a bounded text.
+- the text goes on in at most `max_chars` characters and 90 words and marks (its start and end),
+  with a run of one repeated mark, word or sentence cut to three (channels/text.py), so NLU,
+  question splitting and question focus work on a bounded text; the whole text goes with it in the
+  message's metadata (`text_in_full`), and triage reads that: an emergency in the middle of a
+  rambling message is never cut out of its reading.
 Plain code: no Rasa imports, so the channels and their tests share it.
 """
 
@@ -26,6 +28,8 @@ from channels.text import bounded, tidy
 from triage.triage import emergency_excerpt
 
 MAX_MESSAGE_CHARS = 1000
+# The message metadata key of the whole text, when NLU reads a shortened one: triage reads it whole.
+TEXT_IN_FULL_KEY = "text_in_full"
 MESSAGES_PER_MINUTE = 30
 BURST = 10
 TOO_LONG = "Please keep messages under {limit} characters."
@@ -87,11 +91,18 @@ def rate_limit(name: str, per_minute: float, burst: int = BURST) -> RateLimit | 
 
 @dataclass(frozen=True)
 class Admission:
-    """The text to hand to Rasa, or (text None) the refusal to give the user and its HTTP status."""
+    """The text to hand to Rasa, or (text None) the refusal to give the user and its HTTP status;
+    `text_in_full` is the whole text when NLU gets it shortened (`bounded`), for triage to read."""
 
     text: str | None
     refusal: str | None = None
     status: int = 200
+    text_in_full: str | None = None
+
+    @property
+    def metadata(self) -> dict | None:
+        """The message metadata that carries the whole text to triage (nlu_addons/triage_classifier.py)."""
+        return {TEXT_IN_FULL_KEY: self.text_in_full} if self.text_in_full else None
 
 
 class MessageGate:
@@ -111,4 +122,5 @@ class MessageGate:
             text = excerpt
         if not self.per_conversation.allow(conversation):
             return Admission(None, TOO_MANY, 429)
-        return Admission(bounded(text))
+        admitted = bounded(text)
+        return Admission(admitted, text_in_full=text if admitted != text else None)

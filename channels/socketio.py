@@ -117,6 +117,14 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
             if admission.text is None:
                 await output.send_text_message(conversation, admission.refusal)
                 return
-            await on_new_message(UserMessage(admission.text, output, conversation, input_channel=self.name()))
+            await on_new_message(
+                UserMessage(
+                    admission.text,
+                    output,
+                    conversation,
+                    input_channel=self.name(),
+                    metadata=admission.metadata,
+                )
+            )
 
         return hook

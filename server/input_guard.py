@@ -107,7 +107,12 @@ class GuardedRestInput(RestInput):
         admission = self.gate.admit(conversation, message)
         if admission.text is None:
             return refuse(admission.status, admission.refusal)
-        request.parsed_json = {"sender": conversation, "message": admission.text}
+        # what Rasa's REST channel reads: a client's own "metadata" is dropped, never believed
+        request.parsed_json = {
+            "sender": conversation,
+            "message": admission.text,
+            "metadata": admission.metadata,
+        }
         return None
 
     def blueprint(self, on_new_message):

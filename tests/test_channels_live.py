@@ -33,6 +33,7 @@ from tests.messaging_fakes import (
     twilio_post,
     webhook,
 )
+from tests.test_hostile_input import BOOKING_QUESTIONS, BOOKING_STORY
 
 
 @pytest.fixture(scope="module")
@@ -77,6 +78,8 @@ def test_telegram(servers, provider):
     )
     emergency = say(telegram_update(chat, "my wife just collapsed and isn't breathing"), answered(EMERGENCY))
     assert DISCLAIMER not in emergency.text and not emergency.options  # the advice alone
+    buried = BOOKING_STORY + " My wife just collapsed and she isn't breathing. " + BOOKING_QUESTIONS
+    assert DISCLAIMER not in say(telegram_update(chat, buried), answered(EMERGENCY)).text
     assert_under_limit(provider, "telegram", LIMITS["telegram"])
 
 

@@ -99,6 +99,28 @@ def test_the_gate_reads_the_whole_text_then_bounds_it():
     assert gate.admit("rest:a", "is   it\x00 painful?").text == "is it painful?"
 
 
+def test_a_text_nlu_gets_shortened_goes_on_whole_for_triage():
+    gate = MessageGate(per_minute=30)
+    rambling = BOOKING_STORY + " My chest is crushing right now. " + BOOKING_QUESTIONS
+    admitted = gate.admit("rest:b", rambling)
+    assert "crushing" not in admitted.text  # NLU reads the start and the end
+    assert admitted.metadata == {"text_in_full": tidy(rambling)}
+    assert gate.admit("rest:b", "is it painful?").metadata is None
+
+
+# Varied sentences (a run of one repeated sentence is cut to three), about 50 words each.
+BOOKING_STORY = (
+    "I booked a scraping session for my calf next week because it has been tight since the marathon. "
+    "My sister had it done for her shoulder last spring and she swears by it, so I thought I would try. "
+    "The clinic is close to my office, which helps a lot with my schedule."
+)
+BOOKING_QUESTIONS = (
+    "Do I need to bring shorts or will you have something for me to change into? How long does a "
+    "session usually take from start to finish? Should I stretch before I come in or is that a bad idea? "
+    "Can I go for a run the same evening, or should I rest that day? Is parking free at your building?"
+)
+
+
 def test_the_gate_limits_each_conversation_and_its_memory_stays_bounded():
     gate = MessageGate(per_minute=30)
     answers = [gate.admit("telegram:1", "hi").status for _ in range(12)]

@@ -13,6 +13,7 @@ import socketio
 
 from channels.sessions import SessionTokens
 from staff.events import read_turns
+from tests.test_hostile_input import BOOKING_QUESTIONS, BOOKING_STORY
 
 SAFETY_CITATION = "(Crothers et al., 2016)"
 ORIGIN = "http://localhost:8080"  # allowed by default (channels/socketio.py)
@@ -127,6 +128,18 @@ def test_socketio_answers_with_text_and_payload_and_no_one_else_can_claim_the_co
     finally:
         visitor.client.disconnect()
         intruder.client.disconnect()
+
+
+def test_socketio_reads_an_emergency_in_the_middle_of_a_rambling_message(servers):
+    visitor = Widget(servers)
+    try:
+        visitor.session()
+        urgent = BOOKING_STORY + " My husband just collapsed and he is not breathing. " + BOOKING_QUESTIONS
+        replies = visitor.say(urgent, lambda new: any("custom" in reply for reply in new))
+        payload = next(reply["custom"] for reply in replies if "custom" in reply)
+        assert (payload["type"], payload["tier"]) == ("emergency", "life_threatening")
+    finally:
+        visitor.client.disconnect()
 
 
 def test_socketio_refuses_a_page_from_another_origin(servers):

@@ -12,6 +12,8 @@ import requests
 from aiohttp.test_utils import TestClient, TestServer
 
 from channels.sessions import SessionTokens
+from channels.text import bounded, tidy
+from tests.test_hostile_input import BOOKING_QUESTIONS, BOOKING_STORY
 from web.app import create_app
 
 
@@ -74,6 +76,36 @@ def test_an_over_length_message_is_read_for_an_emergency_before_it_is_refused(se
     urgent = chatter + "But right now my chest is crushing and my left arm is numb."
     replies = requests.post(servers.webhook, json={"sender": uuid.uuid4().hex, "message": urgent}, timeout=60)
     assert replies.status_code == 200 and emergency_of(replies.json())["tier"] == "life_threatening"
+
+
+def test_an_emergency_in_the_middle_of_a_rambling_message_is_read_though_nlu_reads_its_ends(servers):
+    urgent = (
+        BOOKING_STORY
+        + " Oh and my mouth is drooping on one side and my words are slurred. "
+        + BOOKING_QUESTIONS
+    )
+    assert "slurred" not in bounded(tidy(urgent))  # NLU reads its start and end only
+    assert emergency_of(servers.say(uuid.uuid4().hex, urgent))["tier"] == "life_threatening"
+
+
+def test_a_rambling_message_is_read_whole_for_triage_and_a_client_cannot_supply_the_whole_text(servers):
+    """Its middle cut out, "anxious ... thinking of cancelling" read as a crisis; and metadata a REST
+    client sends is dropped, so it cannot make or hide an emergency."""
+    anxious = (
+        "I have a pretty low pain tolerance, honestly. I cried getting my ears pierced as an adult. My "
+        "physical therapist wants to add instrument work to my sessions for my calf, and she showed me the "
+        "tool and it looks like a butter knife made of steel. She said I might feel some pressure but I'm "
+        "already anxious about it and thinking of cancelling. I'd like to know what I'm getting into. Is "
+        "the scraping going to hurt?"
+    )
+    assert "emergency" not in types_of(servers.say(uuid.uuid4().hex, anxious))
+    spoofed = {
+        "sender": uuid.uuid4().hex,
+        "message": "is it painful?",
+        "metadata": {"text_in_full": "i took 40 pills"},
+    }
+    replies = requests.post(servers.webhook, json=spoofed, timeout=60).json()
+    assert types_of(replies) == ["answer"]
 
 
 def test_an_emergency_in_a_message_of_several_questions_is_all_that_is_answered(servers):
