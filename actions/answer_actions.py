@@ -31,6 +31,7 @@ LAST_TOPIC_SLOT = "last_topic"
 MORE_GIVEN_SLOT = "more_given"
 REFERENCES_INTENT = "ask_references"
 NAME_WORD = re.compile(r"[^\W\d_]{3,}")  # a condition's or body part's name has a word of 3 letters
+SENTENCE = re.compile(r"[^.!?]+[.!?]*")
 # "all your references" asks for every study; "can you give me the references" after an answer
 # asks for that answer's
 ALL_REFERENCES = re.compile(r"\b(?:all|every|bibliography|complete|whole|entire|todas|todos)\b", re.I)
@@ -65,8 +66,13 @@ def condition_topic_of(kb: KnowledgeBase, message: dict[str, Any]) -> Topic | No
 
 
 def term_match_of(kb: KnowledgeBase, intent: str, message: dict[str, Any]) -> TermMatch | None:
-    """The topic of `intent` that a message names, by its entities or its words."""
-    return kb.match_terms(intent, *named_problems(message), message.get("text") or "")
+    """The topic of `intent` that a message names: in its question sentences first ("My doctor
+    said my back pain is from muscle spasms. Can IASTM help with spasms?" asks about spasms), else
+    by its entities or any of its words."""
+    text = message.get("text") or ""
+    questions = [sentence for sentence in SENTENCE.findall(text) if sentence.rstrip().endswith("?")]
+    asked = kb.match_terms(intent, *questions) if len(questions) < len(SENTENCE.findall(text)) else None
+    return asked or kb.match_terms(intent, *named_problems(message), text)
 
 
 def near_term_note(kb: KnowledgeBase, match: TermMatch) -> str | None:

@@ -39,6 +39,8 @@ class StudyQuestions:
         self.cited_names = {
             term: topic.id for topic in kb.topics_of(STUDY_INTENT) for term in topic.terms if " " not in term
         }
+        # the first authors' surnames, from the citations ("Kamali et al., 2014")
+        self.surnames = {re.findall(r"[a-z]+", ref.citation.lower())[0] for ref in kb.references.values()}
         self.not_names = set(spec["not_names"]) | {
             word
             for topic in kb.topics.values()
@@ -49,10 +51,22 @@ class StudyQuestions:
     def study_named(self, text: str) -> tuple[bool, str | None]:
         """(whether `text` asks about a study by name, the cited study's topic id or None)."""
         lowered = text.lower()
+        named = self._named_by_shape(text, lowered)
         if any(cue.search(lowered) for cue in self.cues):
             match = self.kb.match_terms(STUDY_INTENT, text)
-            if match:
+            if match and (named is None or named[1] is not None or self._is_surname(match.term)):
                 return True, match.topic.id
+        if named is not None:
+            return True, named[1]
+        return False, None
+
+    def _is_surname(self, term: str) -> bool:
+        """Whether a study's term names one of its authors (not a word that describes it)."""
+        return any(word in self.surnames for word in term.split())
+
+    def _named_by_shape(self, text: str, lowered: str) -> tuple[str, str | None] | None:
+        """(a study author's name in one of the `uncited` shapes, the cited study it is a misspelling
+        of or None), or None when no shape names one."""
         for shape, rare_below in self.uncited:
             for found in shape.finditer(lowered):
                 name = found.group("name")
@@ -60,8 +74,8 @@ class StudyQuestions:
                 if name not in self.not_names and (capitalised or self.english.get(name, 0) < rare_below):
                     # a cited name misspelt ("kamalli", "chugtai") is that study
                     close = get_close_matches(name, self.cited_names, n=1, cutoff=0.8)
-                    return True, self.cited_names[close[0]] if close else None
-        return False, None
+                    return name, self.cited_names[close[0]] if close else None
+        return None
 
 
 def _capitalised_inside(text: str, start: int) -> bool:

@@ -20,6 +20,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.processor import MessageProcessor
 from rasa.shared.nlu.constants import INTENT
 
+from actions.knowledge import STUDY_INTENT
 from nlu_addons.triage_classifier import EMERGENCY_INTENT
 from server.long_messages import FALLBACK_INTENT, QUESTION_OPENERS, SENTENCE_BREAK, confidence
 
@@ -34,6 +35,8 @@ SPACE_RUN = re.compile(r"[^\S\n]+")
 LEADING_FILLER = re.compile(
     r"^(?:(?:hi|hey|hello|ok|okay|so|well|and|also|plus|but)\b[\s,!.]*)+", re.IGNORECASE
 )
+# A later part that points back ("what was it looking at?") after a question about a study asks about it.
+REFERS_BACK = re.compile(r"\b(?:it|its|they|them|their|that one|this one)\b", re.IGNORECASE)
 _handle_message = MessageProcessor.handle_message  # what apply_two_questions found installed
 
 
@@ -73,6 +76,8 @@ async def _asks_each_surely(processor: MessageProcessor, message: UserMessage, p
         intents.append(parse[INTENT].get("name"))
         if intents[-1] in (FALLBACK_INTENT, EMERGENCY_INTENT) or confidence(parse) < MIN_CONFIDENCE:
             return False
+    if intents[0] == STUDY_INTENT and any(REFERS_BACK.search(text) for text in parts[1:]):
+        return False  # "What did the Kim review find, and what was it looking at?" asks about the study
     return len(set(intents)) == len(intents)
 
 

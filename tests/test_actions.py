@@ -7,7 +7,7 @@ import yaml
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import ActionExecutor
 
-from actions.answer_actions import ActionAnswerTopic, ActionShowSources, ActionTellMore
+from actions.answer_actions import ActionAnswerTopic, ActionShowSources, ActionTellMore, term_match_of
 from actions.clinic import load_clinic
 from actions.fallback_action import ActionSearchFallback
 from actions.knowledge import STUDY_INTENT, STUDY_NAMED_KEY, TERM_INTENTS, load_knowledge
@@ -444,3 +444,20 @@ async def test_asking_about_my_problem_without_naming_it_is_answered_honestly(
     message = only_message(dispatcher)
     assert message["custom"] == {**message["custom"], "type": "no_answer", "condition": None}
     assert message["text"].startswith("The articles do not say whether IASTM helps with that.")
+
+
+@pytest.mark.parametrize(
+    ("text", "topic_id"),
+    [
+        (
+            "My physio says my neck pain comes from tight muscles. Would scraping help a stiff neck?",
+            "range_of_motion",
+        ),
+        ("Back pain for years from spasms. Does IASTM help with spasms?", "muscle_spasms"),
+        ("I have plantar fasciitis. Can it help?", "plantar_fasciitis"),  # nothing named in the question
+        ("can it help my lower back pain and my spasms", "low_back_pain"),  # one sentence: the longest term
+    ],
+)
+def test_the_condition_asked_about_is_read_from_the_question_first(text, topic_id):
+    kb = load_knowledge()
+    assert term_match_of(kb, "ask_condition", {"text": text, "entities": []}).topic.id == topic_id

@@ -26,6 +26,8 @@ REQUESTS = load_advice_requests()
         ("what's causing my heel to ache every morning", "diagnosis"),
         ("my doctor thinks it's bursitis but can you confirm that's what I've really got?", "diagnosis"),
         ("¿Qué tengo en la rodilla? me truena", "diagnosis"),
+        ("The chiro says it's a pinched nerve, my wife says sciatica. Which is it?", "diagnosis"),
+        ("scans were all clear and my hip still aches. what's really wrong with me?", "diagnosis"),
         ("Write me a rehab plan for my sprained ankle", "plan"),
         ("Scraping or dry needling for my calf? Just choose one for me.", "plan"),
         ("how should I treat my tennis elbow at home", "plan"),

@@ -122,6 +122,15 @@ def test_the_message_is_handled_whole_unless_every_part_is_a_sure_different_ques
     assert processor.handled == [(TWO, "m1")]
 
 
+def test_a_part_pointing_back_at_a_study_keeps_the_message_whole(handled):
+    text = "What did the Kim review find, and what was it looking at?"
+    processor = FakeProcessor(
+        {"What did the Kim review find": ("ask_study", 0.99), "what was it looking at?": ("ask_tools", 0.95)}
+    )
+    handle(processor, text)
+    assert processor.handled == [(text, "m1")]
+
+
 def test_installed_around_the_handler_already_installed(monkeypatch):
     """So the payload guard, installed first, still sees every part."""
 
