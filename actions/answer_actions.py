@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.clinic import load_clinic
 from actions.knowledge import (
     CONDITION_INTENT,
+    STUDY_INTENT,
     STUDY_NAMED_KEY,
     TERM_INTENTS,
     KnowledgeBase,
@@ -138,6 +139,14 @@ class ActionAnswerTopic(Action):
             safety = ActionPersonalSafety
             utter_scope_reply(dispatcher, safety.response, safety.reply_type, tracker, topic=safety.topic)
             return []
+        if intent == STUDY_INTENT and STUDY_NAMED_KEY in message:
+            # the study-name component decided (a misspelt "kamalli 2014" is Kamali's; "the Markham
+            # 2018 meta-analysis" is no study of theirs, though "meta-analysis" describes Williams's)
+            named = kb.topics.get(message[STUDY_NAMED_KEY] or "")
+            if named:
+                return answer_topic(dispatcher, kb, named)
+            utter(dispatcher, unknown_study_reply(kb))
+            return []
         if intent in TERM_INTENTS:
             match = term_match_of(kb, intent, message)
             if match:
@@ -145,9 +154,6 @@ class ActionAnswerTopic(Action):
             if intent == CONDITION_INTENT:
                 utter(dispatcher, unknown_condition_reply(kb, message))
                 return []
-            named = kb.topics.get(message.get(STUDY_NAMED_KEY) or "")
-            if named:  # a cited author's name misspelt: "kamalli 2014"
-                return answer_topic(dispatcher, kb, named)
             utter(dispatcher, unknown_study_reply(kb))  # not one the articles cite
             return []
         else:

@@ -92,6 +92,18 @@ async def test_a_misspelt_cited_name_gets_the_study_that_nlu_named(dispatcher, m
     assert only_message(dispatcher)["custom"]["topic"] == "study_kamali"
 
 
+async def test_an_uncited_author_nlu_found_is_not_taken_for_the_study_a_word_describes(
+    dispatcher, make_tracker, domain
+):
+    tracker = make_tracker(STUDY_INTENT, "What did the Markham 2018 meta-analysis conclude?")
+    tracker.latest_message[STUDY_NAMED_KEY] = None  # not Williams's, the cited meta-analysis
+    await ActionAnswerTopic().run(dispatcher, tracker, domain)
+    assert (only_message(dispatcher)["custom"]["type"], only_message(dispatcher)["custom"]["topic"]) == (
+        "no_answer",
+        None,
+    )
+
+
 async def test_a_study_the_articles_do_not_cite_gets_an_honest_no_and_the_studies_they_do(
     dispatcher, make_tracker, domain
 ):
