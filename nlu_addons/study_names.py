@@ -4,7 +4,7 @@ The intent classifier reads "Did Lambert's review say anything about blood flow?
 blood flow, and "What did Imai report about tendons?" as nothing it knows; the author's name decides
 it (knowledge/study_questions.yml says how). A message naming a study the articles do not cite
 ("Markovic's study", "a Loghmani study") gets `ask_study` too, so that the answer action says the
-articles do not cite it. The cited study's topic id (None for an uncited one) goes under the parse-data
+articles do not cite it. The cited study's topic id ("" for an uncited one) goes under the parse-data
 key `study_named`, so that a misspelt name ("kamalli 2014") still finds its study. Any other message
 keeps what NLU predicted; triage runs after it.
 """
@@ -109,5 +109,6 @@ class StudyNameClassifier(DecidingComponent):
                 continue
             named, topic_id = self._questions.study_named(message.get(TEXT) or "")
             if named:
-                override_intent(message, STUDY_INTENT, STUDY_NAMED_KEY, topic_id)
+                # "" for a study the articles do not cite: Rasa drops a None from the parse data
+                override_intent(message, STUDY_INTENT, STUDY_NAMED_KEY, topic_id or "")
         return messages

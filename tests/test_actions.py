@@ -96,7 +96,7 @@ async def test_an_uncited_author_nlu_found_is_not_taken_for_the_study_a_word_des
     dispatcher, make_tracker, domain
 ):
     tracker = make_tracker(STUDY_INTENT, "What did the Markham 2018 meta-analysis conclude?")
-    tracker.latest_message[STUDY_NAMED_KEY] = None  # not Williams's, the cited meta-analysis
+    tracker.latest_message[STUDY_NAMED_KEY] = ""  # not Williams's, the cited meta-analysis
     await ActionAnswerTopic().run(dispatcher, tracker, domain)
     assert (only_message(dispatcher)["custom"]["type"], only_message(dispatcher)["custom"]["topic"]) == (
         "no_answer",

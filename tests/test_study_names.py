@@ -54,6 +54,7 @@ def test_a_study_asked_by_name_is_recognised(text, topic_id):
         "I read a Recent Study that said it works",
         "The review said it helps?",
         "is the cupping and dry needling research any good?",  # rare words, no authors
+        "Are Graston, Astym and IASTM the same? hard to compare clinics",  # Astym alone is no study
     ],
 )
 def test_other_questions_are_left_to_the_intent_classifier(text):
@@ -71,3 +72,12 @@ def test_the_component_overrides_the_intent_but_keeps_a_request_for_copies():
     assert question.get(INTENT) == {"name": STUDY_INTENT, "confidence": 1.0}
     assert question.get(STUDY_NAMED_KEY) == "study_lambert"
     assert copies.get(INTENT)["name"] == "ask_study_copies"
+
+
+def test_an_uncited_study_is_marked_in_the_parse_data_that_rasa_passes_on():
+    """Rasa drops None values from the parse data: an uncited study must be marked all the same."""
+    component = StudyNameClassifier(QUESTIONS)
+    message = Message(data={TEXT: "What did the Markham 2018 meta-analysis conclude?"})
+    message.set(INTENT, {"name": "ask_effectiveness", "confidence": 0.8})
+    component.process([message])
+    assert message.as_dict(only_output_properties=True)[STUDY_NAMED_KEY] == ""
