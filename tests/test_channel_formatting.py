@@ -326,6 +326,8 @@ def test_slack_signature_is_slacks_v0_and_stale_requests_are_refused():
     assert not slack.verify("slack-secret", Header({"X-Slack-Signature": "v0=00"}), body, now)
     unreadable_time = {**slack_headers(body), "X-Slack-Request-Timestamp": "soon"}
     assert not slack.verify("slack-secret", Header(unreadable_time), body, now)
+    not_utf8 = Header({"X-Slack-Request-Timestamp": str(int(now)), "X-Slack-Signature": "v0=00"})
+    assert not slack.verify("slack-secret", not_utf8, b"\x80", now)  # refused, not a crash
 
 
 def test_slack_reads_direct_messages_mentions_and_button_presses():
