@@ -44,12 +44,19 @@ class SearchHit:
 class PassageSearch:
     """BM25 over every passage the knowledge base quotes; `best(query)` is the whole surface."""
 
-    def __init__(self, kb: KnowledgeBase, min_score: float = 3.0, min_shared_terms: int = 2) -> None:
+    def __init__(
+        self,
+        kb: KnowledgeBase,
+        min_score: float = 3.0,
+        min_shared_terms: int = 2,
+        topics: list[Topic] | None = None,
+    ) -> None:
+        """Over the passages of `topics` (every topic of `kb` by default)."""
         self.min_score = min_score
         self.min_shared_terms = min_shared_terms
         self._entries: list[tuple[Passage, Topic]] = []
         seen = set()
-        for topic in kb.topics.values():
+        for topic in kb.topics.values() if topics is None else topics:
             for passage in topic.answer + topic.more:
                 if passage.quote not in seen:
                     seen.add(passage.quote)

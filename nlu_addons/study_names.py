@@ -4,9 +4,11 @@ The intent classifier reads "Did Lambert's review say anything about blood flow?
 blood flow, and "What did Imai report about tendons?" as nothing it knows; the author's name decides
 it (knowledge/study_questions.yml says how). A message naming a study the articles do not cite
 ("Markovic's study", "a Loghmani study") gets `ask_study` too, so that the answer action says the
-articles do not cite it. The cited study's topic id ("" for an uncited one) goes under the parse-data
-key `study_named`, so that a misspelt name ("kamalli 2014") still finds its study. Any other message
-keeps what NLU predicted; triage runs after it.
+articles do not cite it. A study asked by its finding ("who ran the study comparing Graston, spinal
+manipulation and a fake ultrasound?") is the cited study whose passage is closest to the question.
+The cited study's topic id ("" for an uncited one) goes under the parse-data key `study_named`, so
+that a misspelt name ("kamalli 2014") still finds its study. Any other message keeps what NLU
+predicted; triage runs after it.
 """
 
 import re
@@ -20,6 +22,7 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from actions.knowledge import KNOWLEDGE_DIR, STUDY_INTENT, STUDY_NAMED_KEY, KnowledgeBase, load_knowledge
+from actions.passage_search import PassageSearch
 from nlu_addons.overriding import DecidingComponent, override_intent
 from nlu_addons.spelling import english_counts
 
@@ -33,7 +36,9 @@ class StudyQuestions:
         self.cues = [re.compile(p) for p in spec["cues"]]
         self.uncited = [(re.compile(u["shape"]), u["rare_below"]) for u in spec["uncited"]]
         self.keeps = set(spec["keeps"])
+        self.by_finding = [re.compile(p) for p in spec["asked_by_finding"]]
         self.kb = kb
+        self.study_passages = PassageSearch(kb, topics=kb.topics_of(STUDY_INTENT))
         self.english = english_counts()
         # each cited study's terms of one word (its authors' surnames), with its topic id
         self.cited_names = {
@@ -58,7 +63,19 @@ class StudyQuestions:
                 return True, match.topic.id
         if named is not None:
             return True, named[1]
+        if any(cue.search(lowered) for cue in self.by_finding):
+            found = self._found_by(text)
+            if found:
+                return True, found
         return False, None
+
+    def _found_by(self, text: str) -> str | None:
+        """The one cited study whose passage is closest to `text`, or None."""
+        hit = self.study_passages.best(text)
+        if hit is None:
+            return None
+        sharing = [t for t in self.kb.topics_of(STUDY_INTENT) if hit.passage in t.answer + t.more]
+        return hit.topic.id if len(sharing) == 1 else None
 
     def _is_surname(self, term: str) -> bool:
         """Whether a study's term names one of its authors (not a word that describes it)."""

@@ -34,6 +34,9 @@ QUESTIONS = load_study_questions()
         ("did the Ortega 2020 meta-analysis say scraping works?", None),  # not Williams's meta-analysis
         ("who wrote the Astym review?", "study_chughtai"),  # what the reference calls it
         ("what did the meta-analysis conclude", "study_williams"),
+        # asked by the finding, not a name
+        ("which researcher claims fascia is too strong to be deformed by pressure?", "study_schleip"),
+        ("who did that trial of graston against spinal manipulation and fake ultrasound", "study_crothers"),
     ],
 )
 def test_a_study_asked_by_name_is_recognised(text, topic_id):
@@ -55,6 +58,8 @@ def test_a_study_asked_by_name_is_recognised(text, topic_id):
         "The review said it helps?",
         "is the cupping and dry needling research any good?",  # rare words, no authors
         "Are Graston, Astym and IASTM the same? hard to compare clinics",  # Astym alone is no study
+        "which study says so?",  # a follow-up: no finding to look for
+        "who found that it helps tendons?",  # two studies share that passage
     ],
 )
 def test_other_questions_are_left_to_the_intent_classifier(text):
