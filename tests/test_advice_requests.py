@@ -56,6 +56,8 @@ def test_a_request_for_personal_advice_is_recognised_by_its_shape(text, shape):
     "text",
     [
         "my doctor thinks it's plantar fasciitis and I'm nervous: does it hurt?",
+        "My brother says scraping is just gua sha with a new name and I say it's different. Which is it?",
+        "my trainer said fascia can't be broken up by a tool. who's right, him or my PT?",
         "I was diagnosed with a herniated disc last spring. What does a session involve?",
         "what dose IASTM stand for",  # a typo of "does"
         "how do I fix my wifi",
