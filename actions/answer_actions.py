@@ -71,8 +71,9 @@ def term_match_of(kb: KnowledgeBase, intent: str, message: dict[str, Any]) -> Te
     said my back pain is from muscle spasms. Can IASTM help with spasms?" asks about spasms), else
     by its entities or any of its words."""
     text = message.get("text") or ""
-    questions = [sentence for sentence in SENTENCE.findall(text) if sentence.rstrip().endswith("?")]
-    asked = kb.match_terms(intent, *questions) if len(questions) < len(SENTENCE.findall(text)) else None
+    sentences = SENTENCE.findall(text)
+    questions = [sentence for sentence in sentences if sentence.rstrip().endswith("?")]
+    asked = kb.match_terms(intent, *questions) if len(questions) < len(sentences) else None
     return asked or kb.match_terms(intent, *named_problems(message), text)
 
 

@@ -12,7 +12,7 @@ more often, is read as that word.
 import re
 from collections import Counter
 from collections.abc import Iterable
-from functools import cache, lru_cache
+from functools import cache
 
 from spellchecker import SpellChecker
 
@@ -74,7 +74,6 @@ def _deletes(word: str, depth: int) -> set[str]:
     return found
 
 
-@lru_cache(maxsize=1)
 @cache
 def english_counts() -> dict[str, int]:
     """pyspellchecker's English word frequencies (shipped with the package), read once per process;

@@ -88,7 +88,7 @@ class Patterns:
         self.negation_breaks = context["negation_breaks"]
         self.scoped = {
             name: context[name]
-            for name in ("past", "conditional", "hypothetical", "other_context", "asked_if_normal")
+            for name in ("past", "conditional", "hypothetical", "other_context", ASKED_IF_NORMAL)
         }
         self.benign = context["benign"]
         self.resolved = context["resolved"]
