@@ -37,7 +37,7 @@ REQUIRED_SETTINGS = (*SECRETS, "ALLOWED_ORIGINS")
 SECRET_NAME = re.compile(r"SECRET|TOKEN|PASSWORD|API_KEY", re.IGNORECASE)
 REQUIRED_INTERPOLATION = re.compile(r"^\$\{([A-Z_]+):\?[^}]*\}$")
 APP_SERVICES = ("rasa", "actions", "web")
-WORKLOAD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "CronJob"}
+WORKLOAD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "CronJob", "Job"}
 SERVING_KINDS = {"Deployment", "StatefulSet", "DaemonSet"}
 ENDPOINTS_IN_IMAGE = "deploy/docker/endpoints.yml"
 # The template's variables, as the nginx pod's environment would fill them for this comparison.
