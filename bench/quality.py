@@ -2,7 +2,6 @@
 
 import asyncio
 import logging
-import types
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
@@ -13,7 +12,6 @@ from sklearn.metrics import f1_score
 
 from actions.passage_search import load_search
 from bench.eval_set import EvalItem, reply_is_right
-from server.long_messages import parse_by_question
 from server.processes import Servers
 
 NO_RESULT_INTENT = "out_of_scope"
@@ -57,22 +55,32 @@ def intent_scores(items: list[EvalItem], predict: Callable[[str], str]) -> Inten
     return IntentScores(accuracy=accuracy, macro_f1=float(macro_f1))
 
 
-def rasa_intent_predictor(model: Path, question_focus: bool = False) -> Callable[[str], str]:
-    """Parse messages in-process with a trained Rasa model; with `question_focus`, long messages
-    are read by their question sentence as our server does (server/long_messages.py)."""
-    from rasa.core.agent import Agent
+def rasa_intent_predictor(model: Path, as_served: bool = False) -> Callable[[str], str]:
+    """Parse messages in-process with a trained Rasa model; `as_served` parses with the message
+    processor our server runs (server/processor.py: long messages read by their question)."""
+    from rasa.core.channels.channel import UserMessage
+    from rasa.core.lock_store import InMemoryLockStore
+    from rasa.core.processor import MessageProcessor
+    from rasa.core.tracker_store import InMemoryTrackerStore
+    from rasa.shared.core.domain import Domain
     from rasa.utils.common import configure_logging_and_warnings
     from rasa.utils.log_utils import configure_structlog
 
+    from server.processor import AssistantProcessor
+
     configure_logging_and_warnings(logging.WARNING)
     configure_structlog(logging.WARNING)
-    agent = Agent.load(str(model))
-    if question_focus:
-        agent.processor._parse_message_with_graph = types.MethodType(parse_by_question, agent.processor)
+    processor_class = AssistantProcessor if as_served else MessageProcessor
+    processor = processor_class(
+        model_path=str(model),
+        tracker_store=InMemoryTrackerStore(Domain.empty()),
+        lock_store=InMemoryLockStore(),
+        generator=None,
+    )
     loop = asyncio.new_event_loop()
 
     def predict(text: str) -> str:
-        parsed = loop.run_until_complete(agent.parse_message(text))
+        parsed = loop.run_until_complete(processor.parse_message(UserMessage(text)))
         return (parsed.get("intent") or {}).get("name") or NO_RESULT_INTENT
 
     return predict

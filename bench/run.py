@@ -149,7 +149,7 @@ def measure(reuse: bool, repeats: int) -> dict:
         runs = repeats if name in TIMED_REPEATEDLY else 1
         models[name], results["train_seconds"][name] = train(name, reuse, runs)
     results["intents"] = {
-        "ours": intent_scores(items, rasa_intent_predictor(models["ours"], question_focus=True)),
+        "ours": intent_scores(items, rasa_intent_predictor(models["ours"], as_served=True)),
         "default": intent_scores(items, rasa_intent_predictor(models["default"])),
         "search": intent_scores(items, search_intent),
     }

@@ -3,7 +3,7 @@
 # Stops the action server when the Rasa server stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# The Rasa server runs through server.launch, which applies the speedups in server/speedups.py.
+# The Rasa server runs through server.launch, which applies server/rasa_changes.py.
 RASA_SERVER=(.venv/bin/python -m server.launch)
 ACTIONS_PORT=5055  # endpoints.yml names this port
 RASA_PORT=${RASA_PORT:-5005}

@@ -9,14 +9,14 @@ story that makes the question personal keeps it personal: "I'm 7 months pregnant
 is a personal-safety question (the whole message's intent), not the general "is it safe?". A
 question sentence that follows up ("What does that mean?") points at the message's own story, so
 it never replaces the whole message's intent.
-Applied in the message processor, so every channel and the in-process benchmark get it.
+Used by the message processor (server/processor.py), so every channel and the benchmark get it.
 """
 
 import copy
 import re
+from collections.abc import Callable
 
 from rasa.core.channels.channel import UserMessage
-from rasa.core.processor import MessageProcessor
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 
 from nlu_addons.triage_classifier import EMERGENCY_INTENT
@@ -37,7 +37,6 @@ QUESTION_OPENERS = re.compile(
 )
 # Parse-data key holding the sentence whose intent was used.
 FOCUS_KEY = "focused_on"
-_parse_message_with_graph = MessageProcessor._parse_message_with_graph
 
 
 def question_sentences(text: str) -> list[str]:
@@ -55,19 +54,17 @@ def confidence(parse_data: dict) -> float:
     return ranking[0]["confidence"] if ranking else parse_data[INTENT].get("confidence", 0.0)
 
 
-def parse_by_question(
-    self: MessageProcessor, message: UserMessage, tracker, only_output_properties=True
-) -> dict:
-    """`MessageProcessor._parse_message_with_graph`, taking a long message's intent from its
-    most confident question sentence when that is more confident than the whole message."""
-    whole = _parse_message_with_graph(self, message, tracker, only_output_properties)
+def parse_by_question(parse: Callable[[UserMessage], dict], message: UserMessage) -> dict:
+    """`parse(message)`, taking a long message's intent from its most confident question sentence
+    (each parsed by `parse` too) when that is more confident than the whole message."""
+    whole = parse(message)
     if whole[INTENT].get("name") == EMERGENCY_INTENT:
         return whole
     best, best_sentence = whole, None
     for sentence in question_sentences(message.text or ""):
         part_message = copy.copy(message)
         part_message.text = sentence
-        part = _parse_message_with_graph(self, part_message, tracker, only_output_properties)
+        part = parse(part_message)
         if whole[INTENT].get("name") in PERSONAL_INTENTS and part[INTENT].get("name") in GENERAL_INTENTS:
             continue
         if part[INTENT].get("name") in FOLLOW_UP_INTENTS:
@@ -83,8 +80,3 @@ def parse_by_question(
         FOCUS_KEY: best_sentence,
         TEXT: whole[TEXT],
     }
-
-
-def apply_question_focus() -> None:
-    """Install it; call before the Rasa server starts (or an Agent is loaded)."""
-    MessageProcessor._parse_message_with_graph = parse_by_question

@@ -3,8 +3,8 @@
 Rasa treats any message starting with "/" as an intent with entities, bypassing NLU: a user could
 set slots or restart the conversation by typing one. Only the payloads of the buttons the assistant
 just offered (and the widget's "/greet" that opens a chat) keep that meaning; anything else loses
-its slashes and goes through NLU like any other text. Applied in the message processor, so the
-REST, socket.io and messaging channels are all covered.
+its slashes and goes through NLU like any other text. Used by the message processor
+(server/processor.py), so the REST, socket.io and messaging channels are all covered.
 """
 
 from rasa.core.channels.channel import UserMessage
@@ -14,7 +14,6 @@ from channels.numbered import last_buttons
 
 # Never offered as a button, but what the website widget sends to open a chat.
 ALWAYS_ALLOWED_PAYLOADS = {"/greet"}
-_handle_message = MessageProcessor.handle_message
 
 
 async def offered_payloads(processor: MessageProcessor, sender_id: str) -> set[str]:
@@ -24,14 +23,11 @@ async def offered_payloads(processor: MessageProcessor, sender_id: str) -> set[s
     return ALWAYS_ALLOWED_PAYLOADS | {button.get("payload") for button in offered}
 
 
-async def handle_message_reading_typed_payloads_as_words(self: MessageProcessor, message: UserMessage):
-    """`MessageProcessor.handle_message`, with a payload that was not offered turned into words."""
+async def text_to_handle(processor: MessageProcessor, message: UserMessage) -> str:
+    """The message's text, without its slashes when it is a payload that was not offered."""
     text = message.text or ""
-    if text.lstrip().startswith("/") and text.strip() not in await offered_payloads(self, message.sender_id):
-        message.text = text.lstrip().lstrip("/")
-    return await _handle_message(self, message)
-
-
-def apply_payload_guard() -> None:
-    """Install the guard; call before the Rasa server starts."""
-    MessageProcessor.handle_message = handle_message_reading_typed_payloads_as_words
+    if text.lstrip().startswith("/") and text.strip() not in await offered_payloads(
+        processor, message.sender_id
+    ):
+        return text.lstrip().lstrip("/")
+    return text

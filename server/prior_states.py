@@ -102,8 +102,3 @@ def states_for_tracker_history_kept(
             self, tracker, omit_unset_slots, ignore_rule_only_turns, rule_only_data
         )
     return prior.all_states()
-
-
-def apply_prior_states() -> None:
-    """Install the kept states; call before the Rasa server starts."""
-    Domain.states_for_tracker_history = states_for_tracker_history_kept

@@ -20,7 +20,7 @@ from channels.sessions import session_secret
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "iastm.tar.gz"  # what `make train` writes
 RASA = ROOT / ".venv" / "bin" / "rasa"
-# The Rasa server as `make run` starts it: through server.launch, with the speedups applied.
+# The Rasa server as `make run` starts it: through server.launch, with server/rasa_changes.py applied.
 PYTHON_MODULE = [str(ROOT / ".venv" / "bin" / "python"), "-m"]
 RASA_SERVER = [*PYTHON_MODULE, "server.launch"]
 CACHED_STORE = "server.tracker_cache.CachedSQLTrackerStore"  # plain Rasa keeps Rasa's own SQL store
@@ -73,8 +73,8 @@ def _stop(process: subprocess.Popen) -> None:
 class Servers:
     """The action server and a Rasa server sharing one SQLite tracker store in `workdir`.
 
-    `plain_rasa` starts Rasa's own command instead of server.launch: no speedups, and no question
-    focus for long messages (the benchmark's baseline of a plain Rasa assistant).
+    `plain_rasa` starts Rasa's own command instead of server.launch, without server/rasa_changes.py
+    (no speed fixes, no question splitting or focus): the benchmark's baseline of a plain Rasa assistant.
     """
 
     def __init__(

@@ -49,8 +49,3 @@ async def run_or_stand_in(self: RemoteAction, output_channel, nlg, tracker, doma
             **emergency_payload(assessment),
         }
         return [create_bot_utterance(draft) for draft in drafts]
-
-
-def apply_resilience() -> None:
-    """Install the time limit and stand-in replies; call before the Rasa server starts."""
-    RemoteAction.run = run_or_stand_in

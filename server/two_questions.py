@@ -6,7 +6,7 @@ question), each part is parsed on its own; when every part reads surely (confide
 `MIN_CONFIDENCE`) and they ask different things, the message is handled as its parts, one after
 another, as if sent one by one. So each part gets the reply it would get alone: an answer, an honest
 no-answer, a declined request for advice, and follow-ups refer to the last part answered. The replies
-of all parts come back together.
+of all parts come back together (server/processor.py handles the parts).
 
 A message that reads as an emergency, a message with a story around its questions (long messages
 keep their question focus, server/long_messages.py), a button's "/intent" payload and a part that
@@ -37,7 +37,6 @@ LEADING_FILLER = re.compile(
 )
 # A later part that points back ("what was it looking at?") after a question about a study asks about it.
 REFERS_BACK = re.compile(r"\b(?:it|its|they|them|their|that one|this one)\b", re.IGNORECASE)
-_handle_message = MessageProcessor.handle_message  # what apply_two_questions found installed
 
 
 def question_parts(text: str) -> list[str]:
@@ -81,20 +80,9 @@ async def _asks_each_surely(processor: MessageProcessor, message: UserMessage, p
     return len(set(intents)) == len(intents)
 
 
-async def handle_each_question(self: MessageProcessor, message: UserMessage):
-    """`MessageProcessor.handle_message`, once for each question of a message that asks several."""
+async def parts_to_handle(processor: MessageProcessor, message: UserMessage) -> list[UserMessage]:
+    """The message's questions as messages of their own, to handle in turn; none to handle it whole."""
     parts = question_parts(message.text or "")
-    if not parts or not await _asks_each_surely(self, message, parts):
-        return await _handle_message(self, message)
-    replies = None
-    for index, text in enumerate(parts):
-        replies = await _handle_message(self, _part_message(message, text, index))
-    return replies  # a collecting channel holds every part's replies
-
-
-def apply_two_questions() -> None:
-    """Install it around the handle_message installed now (the payload guard's): call after that
-    one's apply, before the Rasa server starts."""
-    global _handle_message  # the one patch point, set once at start-up
-    _handle_message = MessageProcessor.handle_message
-    MessageProcessor.handle_message = handle_each_question
+    if not parts or not await _asks_each_surely(processor, message, parts):
+        return []
+    return [_part_message(message, text, index) for index, text in enumerate(parts)]

@@ -3,7 +3,6 @@
 import pytest
 from rasa.core.channels.channel import UserMessage
 
-from server import long_messages
 from server.long_messages import FOCUS_KEY, parse_by_question, question_sentences
 
 STORY = (
@@ -35,20 +34,23 @@ def parse(intent: str, confidence: float, text: str) -> dict:
 
 
 @pytest.fixture
-def parses(monkeypatch):
-    """Stand-in NLU: the whole story reads as medical advice, unless told otherwise."""
-    table = {}
+def parses():
+    """The stand-in NLU's table of parses by text."""
+    return {}
 
-    def fake_parse(processor, message, tracker, only_output_properties=True):
-        return table.get(message.text) or parse("ask_medical_advice", 0.55, message.text)
 
-    monkeypatch.setattr(long_messages, "_parse_message_with_graph", fake_parse)
-    return table
+def focused(parses: dict, text: str) -> dict:
+    """The question focus over a stand-in NLU: the table's parse, or else medical advice, unsure."""
+
+    def stand_in_parse(message: UserMessage) -> dict:
+        return parses.get(message.text) or parse("ask_medical_advice", 0.55, message.text)
+
+    return parse_by_question(stand_in_parse, UserMessage(text))
 
 
 def test_the_more_confident_question_sentence_gives_the_intent(parses):
     parses["Are there any risks I should know about?"] = parse("ask_safety", 0.9, "")
-    result = parse_by_question(None, UserMessage(STORY), None)
+    result = focused(parses, STORY)
     assert result["intent"]["name"] == "ask_safety"
     assert result[FOCUS_KEY] == "Are there any risks I should know about?"
     assert result["text"] == STORY
@@ -58,7 +60,7 @@ def test_the_more_confident_question_sentence_gives_the_intent(parses):
 def test_the_whole_message_wins_when_it_reads_more_surely(parses):
     parses[STORY] = parse("ask_safety", 0.95, STORY)
     parses["Are there any risks I should know about?"] = parse("ask_bruising", 0.6, "")
-    result = parse_by_question(None, UserMessage(STORY), None)
+    result = focused(parses, STORY)
     assert result["intent"]["name"] == "ask_safety"
     assert FOCUS_KEY not in result
 
@@ -66,7 +68,7 @@ def test_the_whole_message_wins_when_it_reads_more_surely(parses):
 def test_an_emergency_in_the_story_is_never_overridden(parses):
     parses[STORY] = parse("emergency", 0.5, STORY)
     parses["Are there any risks I should know about?"] = parse("ask_safety", 0.99, "")
-    assert parse_by_question(None, UserMessage(STORY), None)["intent"]["name"] == "emergency"
+    assert focused(parses, STORY)["intent"]["name"] == "emergency"
 
 
 def test_a_story_that_makes_the_question_personal_keeps_it_personal(parses):
@@ -75,7 +77,7 @@ def test_a_story_that_makes_the_question_personal_keeps_it_personal(parses):
     )
     parses[story] = parse("ask_personal_safety", 0.6, story)
     parses["Is it safe?"] = parse("ask_safety", 0.99, "")
-    result = parse_by_question(None, UserMessage(story), None)
+    result = focused(parses, story)
     assert result["intent"]["name"] == "ask_personal_safety"
     assert FOCUS_KEY not in result
 
@@ -84,6 +86,6 @@ def test_a_follow_up_sentence_points_at_the_story_and_never_replaces_it(parses):
     story = "I read that IASTM works through the nerves rather than the tissue. What does that mean?"
     parses[story] = parse("ask_nervous_system", 0.54, story)
     parses["What does that mean?"] = parse("ask_more", 0.9, "")
-    result = parse_by_question(None, UserMessage(story), None)
+    result = focused(parses, story)
     assert result["intent"]["name"] == "ask_nervous_system"
     assert FOCUS_KEY not in result

@@ -11,33 +11,26 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from server import payload_guard
 
 
-async def handled_text(monkeypatch, text: str, channel: str) -> str:
+async def handled_text(text: str, channel: str) -> str:
     store = InMemoryTrackerStore(Domain.empty())
     tracker = DialogueStateTracker("u1", slots=[])
     tracker.update(BotUttered("Hello", {"buttons": [{"title": "Pain?", "payload": "/ask_painful"}]}))
     await store.save(tracker)
-    seen = []
-
-    async def handle(processor, message):
-        seen.append(message.text)
-
-    monkeypatch.setattr(payload_guard, "_handle_message", handle)
     processor = SimpleNamespace(tracker_store=store)
-    await payload_guard.handle_message_reading_typed_payloads_as_words(
+    return await payload_guard.text_to_handle(
         processor, UserMessage(text, sender_id="u1", input_channel=channel)
     )
-    return seen[0]
 
 
-async def test_typed_payloads_become_words_on_any_channel(monkeypatch):
+async def test_typed_payloads_become_words_on_any_channel():
     for channel in ("socketio", "telegram", "rest"):
-        assert await handled_text(monkeypatch, "/restart", channel) == "restart"
-        assert await handled_text(monkeypatch, '/ask_condition{"condition": "x"}', channel) == (
+        assert await handled_text("/restart", channel) == "restart"
+        assert await handled_text('/ask_condition{"condition": "x"}', channel) == (
             'ask_condition{"condition": "x"}'
         )
 
 
-async def test_offered_buttons_the_opener_and_plain_text_pass_unchanged(monkeypatch):
-    assert await handled_text(monkeypatch, "/ask_painful", "socketio") == "/ask_painful"
-    assert await handled_text(monkeypatch, "/greet", "rest") == "/greet"
-    assert await handled_text(monkeypatch, "is it painful?", "rest") == "is it painful?"
+async def test_offered_buttons_the_opener_and_plain_text_pass_unchanged():
+    assert await handled_text("/ask_painful", "socketio") == "/ask_painful"
+    assert await handled_text("/greet", "rest") == "/greet"
+    assert await handled_text("is it painful?", "rest") == "is it painful?"

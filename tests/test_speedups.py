@@ -11,7 +11,7 @@ from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 
 from server.processes import ROOT
-from server.speedups import validate_action_result_with_cached_validator, validate_with_cached_validator
+from server.rasa_changes import validate_action_result_with_cached_validator, validate_with_cached_validator
 
 SPEC = RemoteAction.action_response_format_spec()
 
@@ -78,7 +78,7 @@ def test_the_speedups_replace_no_library_function():
 def test_event_types_resolve_as_before():
     from rasa.shared.core.events import ActionExecuted, Event, UserUttered
 
-    from server.speedups import resolve_event_type
+    from server.rasa_changes import resolve_event_type
 
     assert resolve_event_type("user") is UserUttered is Event.resolve_by_type("user")
     assert resolve_event_type("action") is ActionExecuted
@@ -91,7 +91,7 @@ def test_fit_runs_eagerly_only_inside_eager_fit():
     import numpy as np
     import tensorflow as tf
 
-    from server.speedups import eager_fit
+    from server.rasa_changes import eager_fit
 
     eager_steps = []
 
@@ -121,7 +121,7 @@ def test_fit_runs_eagerly_only_inside_eager_fit():
 
 
 def test_the_minimal_graph_is_the_same_when_remembered():
-    from server.speedups import minimal_graph_schema_once
+    from server.rasa_changes import minimal_graph_schema_once
 
     def node(needs, is_target=False):
         return SchemaNode(
@@ -142,7 +142,7 @@ def test_prediction_with_flat_inputs_gives_what_the_traced_function_gives():
     import tensorflow as tf
     from rasa.utils.tensorflow.models import RasaModel
 
-    from server.speedups import _FlatPredictStep, predict_with_flat_inputs
+    from server.rasa_changes import _FlatPredictStep, predict_with_flat_inputs
 
     class Probe(RasaModel):
         """Two inputs of varying length (only the last axis is fixed), like DIET's batches."""
@@ -186,7 +186,7 @@ class Step(GraphComponent):
 
 def test_the_graph_runs_in_order_as_with_dask(tmp_path):
     """A diamond (`top` needs `left` and `right`, which both need `base`) fed by an input."""
-    from server.speedups import run_graph_in_order
+    from server.rasa_changes import run_graph_in_order
 
     def node(add, needs, is_target=False):
         return SchemaNode(needs, Step, "create", "run", {"add": add}, is_target=is_target)
@@ -215,7 +215,7 @@ def test_the_possible_rules_are_rasas(tmp_path):
     from rasa.core.policies.rule_policy import RulePolicy
     from rasa.engine.storage.resource import Resource
 
-    from server.speedups import possible_rule_keys
+    from server.rasa_changes import possible_rule_keys
 
     def listened(intent):
         return {"prev_action": {"action_name": "action_listen"}, "user": {"intent": intent}}
@@ -260,7 +260,7 @@ def test_an_action_call_is_rasas_with_the_current_turn_only():
     from rasa.shared.core.trackers import DialogueStateTracker
     from rasa.utils.endpoints import EndpointConfig
 
-    from server.speedups import action_call_with_current_turn
+    from server.rasa_changes import action_call_with_current_turn
 
     domain = Domain.from_dict({"slots": {"last_topic": {"type": "text", "mappings": [{"type": "custom"}]}}})
     action = RemoteAction("action_answer_topic", EndpointConfig("http://127.0.0.1:5055/webhook"))
@@ -297,7 +297,7 @@ def test_sparse_features_join_as_with_scipy(formats, dtypes):
     import numpy as np
     import scipy.sparse
 
-    from server.speedups import side_by_side
+    from server.rasa_changes import side_by_side
 
     rng = np.random.default_rng(7)
     left = scipy.sparse.random(5, 30, 0.2, format=formats[0], dtype=dtypes[0], random_state=rng)
@@ -313,7 +313,7 @@ def test_features_of_different_lengths_are_still_refused():
     import scipy.sparse
     from rasa.shared.nlu.training_data.features import Features
 
-    from server.speedups import combine_sparse_features_side_by_side
+    from server.rasa_changes import combine_sparse_features_side_by_side
 
     def features(rows):
         return Features(scipy.sparse.coo_matrix(np.ones((rows, 2))), "sequence", "text", "origin")

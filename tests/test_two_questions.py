@@ -5,9 +5,11 @@ import asyncio
 import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.processor import MessageProcessor
+from rasa.core.tracker_store import InMemoryTrackerStore
+from rasa.shared.core.domain import Domain
 
-from server import two_questions
-from server.two_questions import handle_each_question, question_parts
+from server.processor import AssistantProcessor
+from server.two_questions import question_parts
 
 
 @pytest.mark.parametrize(
@@ -49,12 +51,14 @@ def test_other_messages_are_read_whole(text):
     assert question_parts(text) == []
 
 
-class FakeProcessor:
-    """Parses by a table (anything else: unsure fallback) and records what it handled."""
+class FakeProcessor(AssistantProcessor):
+    """The assistant's processor over a stand-in NLU that parses by a table (anything else: unsure
+    fallback); records what it handled."""
 
     def __init__(self, intents: dict[str, tuple[str, float]]):
         self.intents = intents
         self.handled = []
+        self.tracker_store = InMemoryTrackerStore(Domain.empty())
 
     async def parse_message(self, message, tracker=None, only_output_properties=True):
         name, confidence = self.intents.get(message.text, ("nlu_fallback", 0.3))
@@ -70,7 +74,7 @@ def handled(monkeypatch):
         await message.output_channel.send_text_message(message.sender_id, "reply to " + message.text)
         return message.output_channel.messages
 
-    monkeypatch.setattr(two_questions, "_handle_message", fake_handle)
+    monkeypatch.setattr(MessageProcessor, "handle_message", fake_handle)
 
 
 TWO = "Does it hurt, and will I be left with bruises?"
@@ -78,7 +82,7 @@ TWO = "Does it hurt, and will I be left with bruises?"
 
 def handle(processor: FakeProcessor, text: str) -> list:
     message = UserMessage(text, CollectingOutputChannel(), sender_id="s1", message_id="m1")
-    return asyncio.run(handle_each_question(processor, message))
+    return asyncio.run(processor.handle_message(message))
 
 
 def test_each_sure_question_is_handled_in_turn_and_all_replies_return(handled):
@@ -131,14 +135,9 @@ def test_a_part_pointing_back_at_a_study_keeps_the_message_whole(handled):
     assert processor.handled == [(text, "m1")]
 
 
-def test_installed_around_the_handler_already_installed(monkeypatch):
-    """So the payload guard, installed first, still sees every part."""
-
-    async def guard(processor, message):
-        return []
-
-    monkeypatch.setattr(MessageProcessor, "handle_message", guard)
-    monkeypatch.setattr(two_questions, "_handle_message", None)
-    two_questions.apply_two_questions()
-    assert MessageProcessor.handle_message is handle_each_question
-    assert two_questions._handle_message is guard
+def test_a_typed_payload_is_read_as_words_and_handled_whole(handled):
+    processor = FakeProcessor(
+        {"is it painful?": ("ask_painful", 0.99), "does it bruise?": ("ask_bruising", 0.99)}
+    )
+    handle(processor, "/is it painful? does it bruise?")
+    assert processor.handled == [("is it painful? does it bruise?", "m1")]

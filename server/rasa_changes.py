@@ -1,4 +1,11 @@
-"""Performance fixes applied to the Rasa server process (docs/performance.md says what each saves)."""
+"""Every assignment the project makes to Rasa's own classes, where Rasa has no extension point.
+
+Speed fixes (docs/performance.md says what each saves), the dialogue states kept per conversation
+(server/prior_states.py), a time limit and stand-in replies for action calls (server/resilience.py),
+and the message processor class Rasa's `Agent` builds (server/processor.py). `apply_rasa_changes`
+installs them all; every entry point calls it through server/launch.py. Each has a differential
+test against stock Rasa in tests/.
+"""
 
 import functools
 import json
@@ -7,6 +14,7 @@ from contextlib import contextmanager
 import jsonschema
 import numpy
 import rasa
+import rasa.core.agent
 import scipy.sparse
 import tensorflow as tf
 from rasa.core.actions.action import RemoteAction
@@ -15,10 +23,15 @@ from rasa.engine.exceptions import GraphRunError
 from rasa.engine.graph import GraphSchema
 from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.constants import DOCS_BASE_URL
+from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.shared.nlu.training_data.features import Features
 from rasa.utils.tensorflow.models import RasaModel
+
+from server.prior_states import states_for_tracker_history_kept
+from server.processor import AssistantProcessor
+from server.resilience import run_or_stand_in
 
 _resolve_event_type = Event.resolve_by_type
 _load_rasa_model = RasaModel.load.__func__
@@ -292,8 +305,11 @@ def combine_sparse_features_side_by_side(self: Features, additional_features: Fe
     self._cached_fingerprint = None
 
 
-def apply_speedups() -> None:
-    """Install the fixes; call before the Rasa server starts."""
+def apply_rasa_changes() -> None:
+    """Install every change above; call before an agent is loaded. Calling it again changes nothing."""
+    rasa.core.agent.MessageProcessor = AssistantProcessor
+    Domain.states_for_tracker_history = states_for_tracker_history_kept
+    RemoteAction.run = run_or_stand_in
     RemoteAction._validate_action_result = validate_action_result_with_cached_validator
     Event.resolve_by_type = staticmethod(resolve_event_type)
     RasaModel.load = classmethod(load_with_eager_weight_building)
