@@ -198,6 +198,9 @@ def test_each_tier_and_category_is_recognised(text, tier, category):
         "how can I support a coworker who self-harms? asking for ideas",
         "the red lines from the tool faded by the next morning, is that normal?",
         "me senti mareada despues de correr, me sente un rato y ya",
+        "can't breathe when I laugh this hard",
+        "tengo el brazo dormido porque dormi sobre el, el raspado ayuda?",
+        "my hand is all pins and needles from sleeping on it, does scraping help that?",
         # a short follow-up after an answer (a new-user trial got the crisis line for "and again?")
         "and again?",
         "tell me one more time",
