@@ -7,6 +7,10 @@ edit); a missing apostrophe is put back ("dont"). English word frequencies come 
 pyspellchecker. The training examples hold typos on purpose ("grastin"): a word of
 theirs that is neither English nor in the articles, and has a near domain word seen many times
 more often, is read as that word.
+
+The candidates within so many edits (optimal string alignment: insert, delete, substitute, swap
+neighbours) come from symspellpy's SymSpell index (symmetric deletes); the rules above, and the
+choice among candidates (fewest edits, then the most frequent word, then alphabetical), are ours.
 """
 
 import re
@@ -15,14 +19,16 @@ from collections.abc import Iterable
 from functools import cache
 
 from spellchecker import SpellChecker
+from symspellpy import SymSpell, Verbosity
+from symspellpy.editdistance import DistanceAlgorithm, EditDistance
 
 WORD = re.compile(r"[A-Za-z]+(?:['\u2019][A-Za-z]+)*")
 # Shorter words ("u", "thx", "abt") are too ambiguous to correct, or to correct to: "gout" is a
 # rare English word one edit from "out", and a condition's name must reach NLU as typed.
 MIN_LENGTH = 4
 LONG_WORD = 5  # from this length on, two edits are allowed
-# Longer words are left as typed: the candidates of a word grow with the square of its length
-# (a 1,000-letter word took 2.6 s and 500 MB), and no word of the domain is this long.
+# Longer words are left as typed: no word of the domain is this long (and the hand-written index
+# used before symspellpy took 2.6 s and 500 MB to look up a 1,000-letter word).
 MAX_LENGTH = 24
 # English words at least this frequent (pyspellchecker's counts) are never corrected, even when a
 # domain word is near: "hurt" stays, a rare word such as "scrapping" may become "scraping".
@@ -44,34 +50,16 @@ CONTRACTING_WORDS = {
     "she",
 }
 TYPO_RATIO = 5  # a near domain word this many times more frequent marks a domain word as a typo
+MAX_EDITS = 2  # the most edits a correction may need (LONG_WORD)
+# SymSpell indexes a word by the deletions of its first PREFIX_LENGTH letters: longer than any word
+# looked up in a message (MAX_LENGTH), so that a message's word is looked up whole. (A longer domain
+# word is indexed by its prefix; the candidates are the same: docs/performance.md.)
+PREFIX_LENGTH = MAX_LENGTH + 1
 
 
 def words_of(text: str) -> list[str]:
     """The lower-cased words of a text."""
     return [word.lower().replace("\u2019", "'") for word in WORD.findall(text)]
-
-
-def edit_distance(a: str, b: str) -> int:
-    """Edits (insert, delete, substitute, swap neighbours) turning `a` into `b`."""
-    previous2, previous = [], list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        current = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = a[i - 1] != b[j - 1]
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        previous2, previous = previous, current
-    return previous[-1]
-
-
-def _deletes(word: str, depth: int) -> set[str]:
-    """`word` with up to `depth` letters deleted (itself included)."""
-    found, frontier = {word}, {word}
-    for _ in range(depth):
-        frontier = {w[:i] + w[i + 1 :] for w in frontier for i in range(len(w))}
-        found |= frontier
-    return found
 
 
 @cache
@@ -83,7 +71,8 @@ def english_counts() -> dict[str, int]:
 
 class SpellingCorrector:
     """Corrects the words of a message towards a domain vocabulary (word -> count); `trusted`
-    words (those of the articles) are never read as typos."""
+    words (those of the articles) are never read as typos. Not for several threads at once: a
+    SymSpell lookup reuses its distance's buffers."""
 
     def __init__(
         self, vocabulary: dict[str, int], trusted: Iterable[str] = (), english: dict[str, int] | None = None
@@ -91,11 +80,16 @@ class SpellingCorrector:
         self._vocabulary = vocabulary
         self._trusted = frozenset(trusted)
         self._english = english_counts() if english is None else english
-        self._by_deletion: dict[str, list[str]] = {}  # possible corrections, by their deletions
-        for word in vocabulary:
+        # The possible corrections; count_threshold 0: every domain word is one, whatever its count.
+        self._index = SymSpell(
+            max_dictionary_edit_distance=MAX_EDITS,
+            prefix_length=PREFIX_LENGTH,
+            count_threshold=0,
+            distance_comparer=EditDistance(DistanceAlgorithm.DAMERAU_OSA),
+        )
+        for word, count in vocabulary.items():
             if len(word) >= MIN_LENGTH:
-                for key in _deletes(word, 2):
-                    self._by_deletion.setdefault(key, []).append(word)
+                self._index.create_dictionary_entry(word, count)
         self._typos = {word: fix for word in vocabulary if (fix := self._typo_fix(word))}
 
     @classmethod
@@ -117,10 +111,9 @@ class SpellingCorrector:
 
     def _domain_match(self, word: str, limit: int) -> str | None:
         """The nearest other domain word of at least MIN_LENGTH letters at most `limit` edits away
-        (the most frequent of equals)."""
-        candidates = {w for key in _deletes(word, limit) for w in self._by_deletion.get(key, ())}
-        scored = [(edit_distance(word, w), -self._vocabulary[w], w) for w in candidates if w != word]
-        best = min((s for s in scored if s[0] <= limit), default=None)
+        (the most frequent of equals, then the first alphabetically)."""
+        found = self._index.lookup(word, Verbosity.ALL, max_edit_distance=limit)
+        best = min(((s.distance, -s.count, s.term) for s in found if s.term != word), default=None)
         return best[2] if best else None
 
     def _apostrophe_match(self, word: str) -> str | None:

@@ -8,7 +8,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu_addons.spelling import SpellingCorrector, edit_distance
+from nlu_addons.spelling import SpellingCorrector
 from nlu_addons.spelling_corrector import TEXT_AS_TYPED_KEY, SpellingCorrectorComponent
 
 EXAMPLES = [
@@ -68,11 +68,25 @@ def test_a_typo_seen_in_the_examples_is_read_as_the_frequent_word(corrector):
     assert corrector.correct_word("grastin") == "graston"
 
 
-def test_edit_distance_counts_a_swap_as_one_edit():
-    assert edit_distance("iatsm", "iastm") == 1
-    assert edit_distance("grastn", "graston") == 1
-    assert edit_distance("painful", "paineful") == 1
-    assert edit_distance("abc", "xyz") == 3
+def test_a_swap_of_neighbours_counts_as_one_edit():
+    """A short word may be one edit from its correction: a swap is one edit, a swap and a substitution two."""
+    corrector = SpellingCorrector({"ache": 3, "graston": 5, "painful": 4}, english={})
+    assert corrector.correct_word("ahce") == "ache"  # a swap
+    assert corrector.correct_word("acge") == "ache"  # a substitution
+    assert corrector.correct_word("ahcr") == "ahcr"  # a swap and a substitution: two edits
+    assert corrector.correct_word("grastn") == "graston"  # a deletion
+    assert corrector.correct_word("paineful") == "painful"  # an insertion
+    assert corrector.correct_word("gratsno") == "graston"  # two swaps, for a longer word
+    assert corrector.correct_word("gartsno") == "gartsno"  # three swaps
+
+
+def test_the_nearest_then_most_frequent_then_first_word_is_chosen():
+    corrector = SpellingCorrector(
+        {"bruise": 2, "cruise": 9, "bruised": 50, "fleece": 3, "fleecy": 3}, english={}
+    )
+    assert corrector.correct_word("bruese") == "bruise"  # one edit, against "cruise" two and "bruised" two
+    assert corrector.correct_word("druise") == "cruise"  # one edit from both: the more frequent
+    assert corrector.correct_word("fleeca") == "fleece"  # one edit from both, as often: alphabetical
 
 
 @pytest.fixture
