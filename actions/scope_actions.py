@@ -1,4 +1,5 @@
-"""Replies outside the articles: honest no-answer, declined medical advice, off-topic, emergency.
+"""Replies outside the articles: honest no-answer, declined medical advice, off-topic, the
+assistant saying what it is, emergency.
 
 The assistant answers from two English articles, in English. A message written in Spanish that gets
 one of these replies gets its Spanish version (the `_es` response), which also says so: the intent
@@ -108,6 +109,18 @@ class ActionOffTopic(ScopeReplyAction):
     def name(self) -> str:
         """Name used in domain.yml and the rules."""
         return "action_off_topic"
+
+
+class ActionBotChallenge(ScopeReplyAction):
+    """ "Are you a bot?", "can I talk to a real person?": say it is an automated assistant, and how
+    to reach a person at the clinic."""
+
+    response = "utter_iamabot"
+    reply_type = "about_assistant"
+
+    def name(self) -> str:
+        """Name used in domain.yml and the rules."""
+        return "action_bot_challenge"
 
 
 class ActionEmergency(Action):

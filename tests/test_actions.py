@@ -12,6 +12,7 @@ from actions.clinic import load_clinic
 from actions.fallback_action import ActionSearchFallback
 from actions.knowledge import STUDY_INTENT, STUDY_NAMED_KEY, TERM_INTENTS, load_knowledge
 from actions.scope_actions import (
+    ActionBotChallenge,
     ActionDeclineAdvice,
     ActionEmergency,
     ActionNoAnswer,
@@ -279,6 +280,7 @@ async def test_show_sources_when_the_answer_cites_no_study(dispatcher, make_trac
         (ActionNoAnswer, "utter_no_answer", "no_answer"),
         (ActionDeclineAdvice, "utter_decline_advice", "declined"),
         (ActionOffTopic, "utter_off_topic", "off_topic"),
+        (ActionBotChallenge, "utter_iamabot", "about_assistant"),
     ],
 )
 async def test_scope_replies_use_their_response_and_the_clinic_contact(
@@ -293,7 +295,14 @@ async def test_scope_replies_use_their_response_and_the_clinic_contact(
 
 @pytest.mark.parametrize(
     "action",
-    [ActionNoAnswer, ActionDeclineAdvice, ActionOffTopic, ActionPersonalSafety, ActionSearchFallback],
+    [
+        ActionNoAnswer,
+        ActionDeclineAdvice,
+        ActionOffTopic,
+        ActionPersonalSafety,
+        ActionSearchFallback,
+        ActionBotChallenge,
+    ],
 )
 async def test_a_message_in_spanish_gets_the_spanish_scope_reply_which_says_answers_are_english(
     action, dispatcher, make_tracker, domain
@@ -319,7 +328,13 @@ async def test_an_english_message_gets_the_english_scope_reply(dispatcher, make_
 
 def test_every_scope_reply_has_a_spanish_version():
     responses = yaml.safe_load((Path(__file__).parent.parent / "domain.yml").read_text())["responses"]
-    for action in (ActionNoAnswer, ActionDeclineAdvice, ActionOffTopic, ActionPersonalSafety):
+    for action in (
+        ActionNoAnswer,
+        ActionDeclineAdvice,
+        ActionOffTopic,
+        ActionPersonalSafety,
+        ActionBotChallenge,
+    ):
         assert action.response + "_es" in responses
 
 
