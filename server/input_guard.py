@@ -7,16 +7,19 @@
   conversation, nor a website visitor's without the visitor's token.
 - Each client address may send at most `messages_per_minute_per_address` (shared by every server
   process through Redis when RATE_LIMIT_REDIS_URL is set; a forwarded address is
-  believed only from the proxies in TRUSTED_PROXIES, default 127.0.0.1 and ::1, which are themselves
-  not limited: they are this machine's own servers); each conversation is bounded by the message
-  gate (channels/gate.py), which every channel shares: triage reads the whole text, an over-long
-  message without an emergency is refused, and conversations are rate limited.
+  believed only from the proxies in TRUSTED_PROXIES, addresses or networks, default 127.0.0.1 and
+  ::1, which are themselves not limited: they are the deployment's own servers); each
+  conversation is bounded by the message gate (channels/gate.py), which every channel shares:
+  triage reads the whole text, an over-long message without an emergency is refused, and
+  conversations are rate limited.
 (Typed "/intent" payloads are handled for every channel by server/payload_guard.py.)
 
 credentials.yml: `server.input_guard.GuardedRestInput:` with optional `max_message_chars`,
-`messages_per_minute` (per conversation) and `messages_per_minute_per_address`.
+`messages_per_minute` (per conversation) and `messages_per_minute_per_address` (else the environment's
+MESSAGES_PER_MINUTE_PER_ADDRESS, else 120).
 """
 
+import ipaddress
 import os
 import re
 from typing import Any
@@ -28,6 +31,8 @@ from sanic.request import Request
 from channels.gate import TOO_MANY, MessageGate, rate_limit
 from channels.sessions import SessionTokens, namespaced
 
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
 SENDER_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
@@ -36,7 +41,23 @@ def refuse(status: int, message: str) -> response.HTTPResponse:
     return response.json({"error": message}, status=status)
 
 
-def client_address(request: Request, trusted_proxies: frozenset[str]) -> str:
+def trusted_networks(configured: str) -> tuple[IPNetwork, ...]:
+    """TRUSTED_PROXIES' comma-separated addresses and networks ("127.0.0.1,::1,172.28.0.0/24")."""
+    return tuple(
+        ipaddress.ip_network(part.strip(), strict=False) for part in configured.split(",") if part.strip()
+    )
+
+
+def is_trusted(address: str, trusted_proxies: tuple[IPNetwork, ...]) -> bool:
+    """Whether the address is in one of the trusted networks (an unreadable address is not)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in trusted_proxies)
+
+
+def client_address(request: Request, trusted_proxies: tuple[IPNetwork, ...]) -> str:
     """The caller's address: the peer's, unless the peer is a trusted proxy; then the nearest
     address in X-Forwarded-For (read from the right, as each proxy appends the one it saw) that is
     not itself a trusted proxy. A caller cannot choose it: what it writes there is never reached
@@ -44,7 +65,7 @@ def client_address(request: Request, trusted_proxies: frozenset[str]) -> str:
     chain = [request.ip or ""]
     chain += [a.strip() for a in reversed(request.headers.get("x-forwarded-for", "").split(",")) if a.strip()]
     for address in chain:
-        if address not in trusted_proxies:
+        if not is_trusted(address, trusted_proxies):
             return address
     return chain[-1]
 
@@ -56,15 +77,16 @@ class GuardedRestInput(RestInput):
         self,
         max_message_chars: int = 1000,
         messages_per_minute: float = 30,
-        messages_per_minute_per_address: float = 120,
-        trusted_proxies: frozenset[str] | None = None,
+        messages_per_minute_per_address: float | None = None,
+        trusted_proxies: tuple[IPNetwork, ...] | None = None,
         tokens: SessionTokens | None = None,
     ) -> None:
         self.gate = MessageGate(max_message_chars, messages_per_minute)
+        if messages_per_minute_per_address is None:
+            messages_per_minute_per_address = float(os.environ.get("MESSAGES_PER_MINUTE_PER_ADDRESS", "120"))
         self.per_address = rate_limit("address", messages_per_minute_per_address, burst=30)
         if trusted_proxies is None:
-            configured = os.environ.get("TRUSTED_PROXIES", "127.0.0.1,::1")
-            trusted_proxies = frozenset(p.strip() for p in configured.split(",") if p.strip())
+            trusted_proxies = trusted_networks(os.environ.get("TRUSTED_PROXIES", "127.0.0.1,::1"))
         self.trusted_proxies = trusted_proxies
         self.tokens = tokens or SessionTokens()
 
@@ -102,7 +124,7 @@ class GuardedRestInput(RestInput):
         if not isinstance(message, str):
             return refuse(400, "The message must be text.")
         address = client_address(request, self.trusted_proxies)
-        if address not in self.trusted_proxies and not self.per_address.allow(address):
+        if not is_trusted(address, self.trusted_proxies) and not self.per_address.allow(address):
             return refuse(429, TOO_MANY)
         admission = self.gate.admit(conversation, message)
         if admission.text is None:

@@ -20,7 +20,7 @@ from channels.gate import TOO_MANY, MessageGate, RateLimit, SharedRateLimit
 from channels.sessions import SessionTokens, namespaced, provider_id
 from channels.text import MAX_TOKENS, TOKEN, bounded, printable, tidy
 from nlu_addons.spelling import SpellingCorrector
-from server.input_guard import GuardedRestInput, client_address
+from server.input_guard import GuardedRestInput, client_address, is_trusted, trusted_networks
 from server.log_privacy import without_message_text
 from server.long_messages import MAX_QUESTIONS, question_sentences
 from server.two_questions import question_parts
@@ -176,7 +176,7 @@ def request_from(peer: str, forwarded: str = "") -> SimpleNamespace:
 
 
 def test_a_forwarded_address_is_believed_only_from_a_trusted_proxy():
-    trusted = frozenset({"127.0.0.1", "10.0.0.2"})
+    trusted = trusted_networks("127.0.0.1, 10.0.0.2")
     assert client_address(request_from("198.51.100.9", "1.2.3.4"), trusted) == "198.51.100.9"
     assert client_address(request_from("127.0.0.1", "203.0.113.7"), trusted) == "203.0.113.7"
     # a visitor's own X-Forwarded-For is left of the address the first proxy saw: never reached
@@ -184,6 +184,18 @@ def test_a_forwarded_address_is_believed_only_from_a_trusted_proxy():
         client_address(request_from("127.0.0.1", "6.6.6.6, 203.0.113.7, 10.0.0.2"), trusted) == "203.0.113.7"
     )
     assert client_address(request_from("127.0.0.1"), trusted) == "127.0.0.1"
+
+
+def test_trusted_proxies_may_be_networks_as_containers_get_addresses_from_one():
+    """Compose gives nginx and the website server addresses in the frontend network's subnet."""
+    trusted = trusted_networks("127.0.0.1,::1,172.28.0.0/24")
+    # the website server relays what nginx forwarded, plus nginx's own address
+    chain = "203.0.113.7, 172.28.0.3"
+    assert client_address(request_from("172.28.0.4", chain), trusted) == "203.0.113.7"
+    assert client_address(request_from("172.28.1.4", chain), trusted) == "172.28.1.4"  # outside the subnet
+    assert client_address(request_from("::1", "2001:db8::5"), trusted) == "2001:db8::5"
+    assert client_address(request_from("172.28.0.4", "not an address"), trusted) == "not an address"
+    assert not is_trusted("", trusted) and not is_trusted("172.28.0.x", trusted)
 
 
 def turns(*texts: str, sender: str = "telegram:+15551234567") -> list[Turn]:
@@ -241,3 +253,17 @@ def test_the_servers_listen_on_this_machine_only_and_allow_no_wildcard_origin():
     assert not re.search(r"--cors\s+\"?\*", serve)
     prod = (ROOT / "server" / "prod.py").read_text(encoding="utf-8")
     assert '"--interface", "127.0.0.1"' in prod
+
+
+def test_the_per_address_limit_comes_from_credentials_else_the_environment(monkeypatch):
+    """Ten messages a second for a minute from one address: a burst of 30, then the limit's rate."""
+    monkeypatch.delenv("RATE_LIMIT_REDIS_URL", raising=False)
+
+    def allowed_in_a_minute(rest: GuardedRestInput) -> int:
+        return sum(rest.per_address.allow("203.0.113.7", now=tenth / 10) for tenth in range(600))
+
+    monkeypatch.setenv("MESSAGES_PER_MINUTE_PER_ADDRESS", "600")
+    assert allowed_in_a_minute(GuardedRestInput()) == 600
+    assert 30 + 5 <= allowed_in_a_minute(GuardedRestInput(messages_per_minute_per_address=6)) <= 30 + 6
+    monkeypatch.delenv("MESSAGES_PER_MINUTE_PER_ADDRESS")
+    assert 30 + 119 <= allowed_in_a_minute(GuardedRestInput()) <= 30 + 120  # the default, 120 a minute

@@ -14,7 +14,10 @@ SENDER = SessionTokens().issue("web")  # as POST /chat/session issues it
 
 async def fake_rasa_reply(request: web.Request) -> web.Response:
     body = await request.json()
-    return web.json_response([{"recipient_id": body["sender"], "text": "echo: " + body["message"]}])
+    reply = {"recipient_id": body["sender"], "text": "echo: " + body["message"]}
+    if body["message"] == "forwarded?":
+        reply["text"] = request.headers.get("X-Forwarded-For", "")
+    return web.json_response([reply])
 
 
 async def fake_rasa_root(request: web.Request) -> web.Response:
@@ -59,6 +62,19 @@ async def test_a_message_is_relayed_and_the_reply_returned(rasa_url):
         assert response.status == 200
         assert await response.json() == [{"recipient_id": SENDER, "text": "echo: is it painful?"}]
         assert (await client.get("/chat/status")).status == 200
+    finally:
+        await client.close()
+
+
+async def test_the_relay_forwards_the_proxies_chain_and_its_peer_for_the_rate_limits(rasa_url):
+    """Behind nginx the peer is nginx: the visitor's address is what nginx forwarded."""
+    client = await client_for(rasa_url)
+    try:
+        message = {"sender": SENDER, "message": "forwarded?"}
+        direct = await (await client.post("/chat", json=message)).json()
+        assert direct[0]["text"] == "127.0.0.1"
+        behind = await client.post("/chat", json=message, headers={"X-Forwarded-For": "203.0.113.7"})
+        assert (await behind.json())[0]["text"] == "203.0.113.7, 127.0.0.1"
     finally:
         await client.close()
 

@@ -88,7 +88,10 @@ async def chat(request: web.Request) -> web.Response:
     # refuses it (the body itself is capped at MAX_BODY_BYTES).
     url = request.app[RASA_URL] + "/webhooks/rest/webhook"
     try:
-        forwarded = {"X-Forwarded-For": request.remote or ""}  # rate limits count the visitor's address
+        # Rate limits count the visitor's address: the chain a proxy in front forwarded, plus the
+        # peer's (the REST channel believes it only as far as its TRUSTED_PROXIES reach).
+        chain = [request.headers.get("X-Forwarded-For", "").strip(), request.remote or ""]
+        forwarded = {"X-Forwarded-For": ", ".join(part for part in chain if part)}
         relay = request.app[CLIENT].post(url, json={"sender": sender, "message": message}, headers=forwarded)
         async with relay as reply:
             if 400 <= reply.status < 500:  # the REST channel's own refusal, e.g. too many messages
