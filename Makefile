@@ -22,13 +22,13 @@ WEBCHAT_VERSION := 1.0.1
 WEBCHAT_INTEGRITY := sha512-Ld1zVJvTAaTrs6A5p8t70agNNrKYRyXlvqXZRgBoDvKKUXbA0jhJKECi5bdPGlaR6jsmqWtVylHS+YqIqo0x8w==
 WEBCHAT := results/webchat/package/lib/index.js
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-LINTED := actions bench channels handout nlu_addons scripts server staff tests tests_prod triage web
+LINTED := actions bench channels handout nlu_addons scripts server staff tests tests_deploy tests_prod triage web
 TRAINING_INPUTS := config.yml domain.yml $(wildcard data/*.yml) $(wildcard nlu_addons/*.py) $(wildcard knowledge/articles/clean/*.txt)
 export TF_CPP_MIN_LOG_LEVEL := 2
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 
-.PHONY: install run shell test bench dev-score triage-dev lint validate train unit-tests story-tests nlu-test clean-articles lock clean ask report handout run-prod test-prod
+.PHONY: install run shell test bench dev-score triage-dev lint validate train unit-tests story-tests nlu-test clean-articles lock clean ask report handout run-prod test-prod test-deploy
 
 install: $(INSTALLED)
 
@@ -75,6 +75,15 @@ run-prod: train $(NGINX)
 # Its tests: security, faults, and a load test across the replicas (needs PostgreSQL, Redis, nginx).
 test-prod: train $(NGINX)
 	$(PY) -m pytest tests_prod
+
+# The production topology in containers (docs/deploy.md, "Containers"): Docker's tools installed
+# when missing, the images built (from stand-ins of Debian's packages when the public registry
+# cannot be reached), then tests_deploy/ starts deploy/docker-compose.yml, holds conversations and
+# a load test with a Rasa container killed, stops the action servers, and tears everything down.
+test-deploy: $(INSTALLED)
+	$(SUDO) scripts/install_docker_tools.sh
+	$(SUDO) scripts/build_images.sh "$$($(PYTHON) -c 'import sys; print(sys.base_prefix)')"
+	$(PY) -m pytest tests_deploy
 
 $(NGINX):
 	$(SUDO) apt-get install -y -q nginx-light || ($(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q nginx-light)

@@ -39,6 +39,8 @@ CREDENTIALS = ROOT / "bench" / "credentials.yml"
 OUT = ROOT / "results" / "bench"
 REPORT = ROOT / "docs" / "benchmarks.md"
 PROD_LOAD = ROOT / "results" / "prod-load.json"
+DEPLOY_LOAD = ROOT / "results" / "deploy-load.json"
+DEPLOY_ROUTING = ROOT / "results" / "deploy-routing.json"
 CONFIGS = {
     "ours": ROOT / "config.yml",
     "default": ROOT / "bench" / "config_default.yml",
@@ -270,6 +272,7 @@ def render(results: dict, repeats: int) -> str:
         "",
         *adversarial_section(results["adversarial"]),
         *prod_load_section(),
+        *containers_section(),
         "## Targets",
         *[f"- {'met' if check(results) else 'MISSED'}: {name}" for name, check in TARGETS.items()],
         "",
@@ -297,6 +300,43 @@ def prod_load_section() -> list[str]:
         "complete in PostgreSQL (the test fails otherwise); "
         f"{f.get('messages_stored_twice', 0)} message(s) stored twice, retried by nginx after the "
         "killed process had stored them.",
+        "",
+    ]
+
+
+def containers_section() -> list[str]:
+    """The latest `make test-deploy` figures (results/deploy-*.json), or that there are none."""
+    heading = "## Containers (`make test-deploy`)"
+    if not (DEPLOY_LOAD.exists() and DEPLOY_ROUTING.exists()):
+        return [
+            heading,
+            "Not measured in this checkout: run `make test-deploy` before `make bench` to include it.",
+            "",
+        ]
+    f = json.loads(DEPLOY_LOAD.read_text(encoding="utf-8"))
+    routing = json.loads(DEPLOY_ROUTING.read_text(encoding="utf-8"))
+    rows = [
+        f"| {name} | {f['messages']} | {f['p50_ms']} | {f['p95_ms']} | {f['p99_ms']} |"
+        for name, f in routing.items()
+        if isinstance(f, dict)
+    ]
+    return [
+        heading,
+        "deploy/docker-compose.yml on this machine's Docker (nginx, 2 rasa, 2 actions, web, "
+        f"PostgreSQL, Redis containers): {f['users']} simulated users ({f['concurrent']} at a time), "
+        f"each holding a {f['messages'] // f['users']}-turn conversation through nginx; "
+        f"{f['replica_killed']}. {f['messages']} messages: p50 {f['p50_ms']} ms, p95 {f['p95_ms']} ms, "
+        f"p99 {f['p99_ms']} ms, {f['messages_per_second']} messages/s; no reply lost or out of order, "
+        "every conversation complete in PostgreSQL (the test fails otherwise); "
+        f"{f.get('messages_stored_twice', 0)} message(s) stored twice.",
+        "",
+        "Routing a conversation's webhooks to one replica (nginx hashes the REST `sender`) against "
+        f"round robin, {routing['users']} users at once, 4 turns each, two rounds of each alternated "
+        "(every reply checked, and every conversation seen on one replica when routed):",
+        "",
+        "| routing | messages | p50 ms | p95 ms | p99 ms |",
+        "| --- | --- | --- | --- | --- |",
+        *rows,
         "",
     ]
 

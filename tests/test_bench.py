@@ -75,6 +75,27 @@ def test_the_report_says_when_the_production_profile_was_not_measured(tmp_path, 
     assert "0 message(s) stored twice" in section
 
 
+def test_the_report_shows_the_containers_figures_when_make_test_deploy_wrote_them(tmp_path, monkeypatch):
+    monkeypatch.setattr(run, "DEPLOY_LOAD", tmp_path / "deploy-load.json")
+    monkeypatch.setattr(run, "DEPLOY_ROUTING", tmp_path / "deploy-routing.json")
+    assert "Not measured in this checkout" in "\n".join(run.containers_section())
+    (tmp_path / "deploy-load.json").write_text(
+        '{"users": 200, "concurrent": 40, "messages": 800, "p50_ms": 838, "p95_ms": 1260, "p99_ms": 1641, '
+        '"messages_per_second": 49.3, "replica_killed": "one killed", "messages_stored_twice": 2}'
+    )
+    (tmp_path / "deploy-routing.json").write_text(
+        '{"by conversation": {"messages": 400, "p50_ms": 661, "p95_ms": 1557, "p99_ms": 1865}, '
+        '"round robin": {"messages": 400, "p50_ms": 686, "p95_ms": 1915, "p99_ms": 2213}, "users": 50}'
+    )
+    section = "\n".join(run.containers_section())
+    assert (
+        "800 messages: p50 838 ms, p95 1260 ms, p99 1641 ms" in section
+        and "2 message(s) stored twice" in section
+    )
+    assert "| by conversation | 400 | 661 | 1557 | 1865 |" in section
+    assert "| round robin | 400 | 686 | 1915 | 2213 |" in section and "50 users at once" in section
+
+
 def test_triage_is_scored_by_category_with_every_miss_and_false_alarm_listed():
     examples = [
         Example("help he collapsed", "collapse_seizure", "collapse_seizure", "en"),

