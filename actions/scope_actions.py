@@ -123,6 +123,18 @@ class ActionBotChallenge(ScopeReplyAction):
         return "action_bot_challenge"
 
 
+class ActionContact(ScopeReplyAction):
+    """Booking, opening hours, directions, "how do I reach you?": the clinic's front desk and how to
+    contact it (clinic.yml), never anything the articles would have to say."""
+
+    response = "utter_contact"
+    reply_type = "contact"
+
+    def name(self) -> str:
+        """Name used in domain.yml and the rules."""
+        return "action_contact"
+
+
 class ActionEmergency(Action):
     """An emergency found by triage: its tier's advice first and nothing else (docs/safety.md)."""
 

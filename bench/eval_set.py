@@ -11,6 +11,10 @@ EVAL_FILE = Path(__file__).resolve().parent.parent / "tests" / "eval" / "questio
 EDGES_FILE = EVAL_FILE.with_name("questions_edges_7.yml")
 EDGES = "edges: "  # the prefix of the edge slice's categories
 ANSWER_TYPES = ("answer", "more")
+# A question the articles cannot answer about a visit (booking, opening hours, directions) may get
+# the front desk's contact (`contact`) rather than the general no-answer: neither says anything
+# from the articles, and both give the clinic's contact.
+RIGHT_TYPES = {"no_answer": ("no_answer", "contact")}
 
 
 def _as_tuple(value) -> tuple:
@@ -68,7 +72,9 @@ def reply_is_right(item: EvalItem, replies: list[dict]) -> bool:
     text = "\n".join(reply.get("text", "") for reply in replies)
 
     def is_right(payload: dict) -> bool:
-        if payload.get("type") != item.reply_type or payload.get("topic") not in item.topics:
+        if payload.get("type") not in RIGHT_TYPES.get(item.reply_type, (item.reply_type,)):
+            return False
+        if payload.get("topic") not in item.topics:
             return False
         if item.reply_type in ANSWER_TYPES:
             return bool(payload.get("sources")) and "not medical advice" in text

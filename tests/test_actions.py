@@ -13,6 +13,7 @@ from actions.fallback_action import ActionSearchFallback
 from actions.knowledge import STUDY_INTENT, STUDY_NAMED_KEY, TERM_INTENTS, load_knowledge
 from actions.scope_actions import (
     ActionBotChallenge,
+    ActionContact,
     ActionDeclineAdvice,
     ActionEmergency,
     ActionNoAnswer,
@@ -281,6 +282,7 @@ async def test_show_sources_when_the_answer_cites_no_study(dispatcher, make_trac
         (ActionDeclineAdvice, "utter_decline_advice", "declined"),
         (ActionOffTopic, "utter_off_topic", "off_topic"),
         (ActionBotChallenge, "utter_iamabot", "about_assistant"),
+        (ActionContact, "utter_contact", "contact"),
     ],
 )
 async def test_scope_replies_use_their_response_and_the_clinic_contact(
@@ -302,6 +304,7 @@ async def test_scope_replies_use_their_response_and_the_clinic_contact(
         ActionPersonalSafety,
         ActionSearchFallback,
         ActionBotChallenge,
+        ActionContact,
     ],
 )
 async def test_a_message_in_spanish_gets_the_spanish_scope_reply_which_says_answers_are_english(

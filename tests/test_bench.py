@@ -55,6 +55,18 @@ def test_a_message_of_two_questions_is_right_with_one_right_reply_and_no_wrong_a
     assert not reply_is_right(PAINFUL, no_answer + no_answer)
 
 
+def test_the_front_desks_contact_counts_as_a_no_answer_but_not_as_an_off_topic_reply():
+    contact = [
+        {
+            "text": "The clinic's front desk books appointments...",
+            "custom": {"type": "contact", "topic": None},
+        }
+    ]
+    assert reply_is_right(PRICE, contact)
+    off_topic = EvalItem("t-4", "off_topic", ("write me a poem",), ("off_topic",), (None,), "off_topic")
+    assert not reply_is_right(off_topic, contact)
+
+
 def test_intent_scores_accept_any_listed_intent():
     two_part = EvalItem("t-3", "two_part", ("x",), ("ask_painful", "ask_bruising"), ("painful",), "answer")
     scores = intent_scores([PAINFUL, two_part], {"does it hurt": "ask_painful", "x": "ask_bruising"}.get)

@@ -17,6 +17,7 @@ CONVERSATION_INTENTS = {
     "goodbye",
     "thank",
     "bot_challenge",
+    "ask_contact",
     "ask_capabilities",
     "ask_more",
     "ask_source",

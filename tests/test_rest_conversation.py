@@ -85,6 +85,14 @@ def test_asking_for_a_person_gets_told_it_is_an_assistant_and_how_to_reach_one(s
     assert "automated assistant" in text_of(person) and "915-850-0900" in text_of(person)
 
 
+@pytest.mark.parametrize("question", ["who should I call to book?", "how do I contact the clinic?"])
+def test_booking_and_contact_questions_get_the_front_desk(servers, question):
+    """Not the decline for medical advice nor "the articles don't cover that": the clinic's contact."""
+    reply = servers.say(uuid.uuid4().hex, question)
+    assert payload_of(reply)["type"] == "contact"
+    assert "front desk" in text_of(reply) and "915-850-0900" in text_of(reply)
+
+
 def payloads_of(replies: list) -> list[tuple[str, str | None]]:
     return [(reply["custom"]["type"], reply["custom"]["topic"]) for reply in replies if "custom" in reply]
 
