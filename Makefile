@@ -76,7 +76,7 @@ run-prod: train $(NGINX)
 test-prod: train $(NGINX)
 	$(PY) -m pytest tests_prod
 
-# The production topology in containers (docs/deploy.md, "Containers"): Docker's tools installed
+# The production topology in containers (docs/deploy.md, "make test-deploy"): Docker's tools installed
 # when missing, the images built (from stand-ins of Debian's packages when the public registry
 # cannot be reached), then tests_deploy/ starts deploy/docker-compose.yml, holds conversations and
 # a load test with a Rasa container killed, stops the action servers, and tears everything down.

@@ -280,28 +280,32 @@ def render(results: dict, repeats: int) -> str:
     return "\n".join(lines)
 
 
-def prod_load_section() -> list[str]:
-    """The latest `make test-prod` load test figures (results/prod-load.json), or that there are none."""
-    if not PROD_LOAD.exists():
-        return [
-            "## Production profile under load (`make test-prod`)",
-            "Not measured in this checkout: run `make test-prod` (PostgreSQL and Redis) before "
-            "`make bench` to include it.",
-            "",
-        ]
-    f = json.loads(PROD_LOAD.read_text(encoding="utf-8"))
-    return [
-        "## Production profile under load (`make test-prod`)",
-        f"nginx, 2 Rasa server processes, 2 action servers, PostgreSQL, Redis, on this machine: "
-        f"{f['users']} simulated users ({f['concurrent']} at a time), each holding a "
-        f"{f['messages'] // f['users']}-turn conversation; {f['replica_killed']}. "
+def load_test_sentence(setting: str, f: dict) -> str:
+    """One load test's figures (results/prod-load.json or deploy-load.json) after `setting`."""
+    return (
+        f"{setting}: {f['users']} simulated users ({f['concurrent']} at a time), each holding a "
+        f"{f['messages'] // f['users']}-turn conversation through nginx; {f['replica_killed']}. "
         f"{f['messages']} messages: p50 {f['p50_ms']} ms, p95 {f['p95_ms']} ms, p99 {f['p99_ms']} ms, "
         f"{f['messages_per_second']} messages/s; no reply lost or out of order, every conversation "
         "complete in PostgreSQL (the test fails otherwise); "
         f"{f.get('messages_stored_twice', 0)} message(s) stored twice, retried by nginx after the "
-        "killed process had stored them.",
-        "",
-    ]
+        "killed process had stored them."
+    )
+
+
+def prod_load_section() -> list[str]:
+    """The latest `make test-prod` load test figures (results/prod-load.json), or that there are none."""
+    heading = "## Production profile under load (`make test-prod`)"
+    if not PROD_LOAD.exists():
+        return [
+            heading,
+            "Not measured in this checkout: run `make test-prod` (PostgreSQL and Redis) before "
+            "`make bench` to include it.",
+            "",
+        ]
+    figures = json.loads(PROD_LOAD.read_text(encoding="utf-8"))
+    setting = "nginx, 2 Rasa server processes, 2 action servers, PostgreSQL, Redis, on this machine"
+    return [heading, load_test_sentence(setting, figures), ""]
 
 
 def containers_section() -> list[str]:
@@ -313,22 +317,20 @@ def containers_section() -> list[str]:
             "Not measured in this checkout: run `make test-deploy` before `make bench` to include it.",
             "",
         ]
-    f = json.loads(DEPLOY_LOAD.read_text(encoding="utf-8"))
+    load = json.loads(DEPLOY_LOAD.read_text(encoding="utf-8"))
     routing = json.loads(DEPLOY_ROUTING.read_text(encoding="utf-8"))
     rows = [
         f"| {name} | {f['messages']} | {f['p50_ms']} | {f['p95_ms']} | {f['p99_ms']} |"
         for name, f in routing.items()
         if isinstance(f, dict)
     ]
+    setting = (
+        "deploy/docker-compose.yml on this machine's Docker (nginx, 2 rasa, 2 actions, web, "
+        "PostgreSQL, Redis containers)"
+    )
     return [
         heading,
-        "deploy/docker-compose.yml on this machine's Docker (nginx, 2 rasa, 2 actions, web, "
-        f"PostgreSQL, Redis containers): {f['users']} simulated users ({f['concurrent']} at a time), "
-        f"each holding a {f['messages'] // f['users']}-turn conversation through nginx; "
-        f"{f['replica_killed']}. {f['messages']} messages: p50 {f['p50_ms']} ms, p95 {f['p95_ms']} ms, "
-        f"p99 {f['p99_ms']} ms, {f['messages_per_second']} messages/s; no reply lost or out of order, "
-        "every conversation complete in PostgreSQL (the test fails otherwise); "
-        f"{f.get('messages_stored_twice', 0)} message(s) stored twice.",
+        load_test_sentence(setting, load),
         "",
         "Routing a conversation's webhooks to one replica (nginx hashes the REST `sender`) against "
         f"round robin, {routing['users']} users at once, 4 turns each, two rounds of each alternated "

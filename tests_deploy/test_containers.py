@@ -7,6 +7,7 @@ import asyncio
 import json
 import time
 import uuid
+from collections import defaultdict
 
 import requests
 
@@ -135,7 +136,8 @@ def test_routing_by_conversation_against_round_robin(stack):
             run = asyncio.run(hold_conversations(stack.url, users=ROUTING_USERS, concurrent=ROUTING_USERS))
             assert run["failures"] == [], run["failures"][:5]
             latencies[routing] += run["latencies"]
-            replicas[routing] += [len(replicas_of(stack, sender)) for sender in run["senders"]]
+            routes = replicas_by_key(stack, "route")
+            replicas[routing] += [len(routes[sender]) for sender in run["senders"]]
     finally:
         TEST_NGINX_CONF.write_text(by_conversation, encoding="utf-8")
         stack.compose("exec", "-T", "nginx", "nginx", "-s", "reload")
@@ -154,15 +156,19 @@ def test_socketio_stays_with_one_replica_per_client_address(stack):
     for _ in range(20):
         handshake = requests.get(stack.url + "/socket.io/?EIO=4&transport=polling", timeout=10)
         assert handshake.status_code == 200 and '"sid"' in handshake.text
-    lines = stack.compose("logs", "--no-color", "nginx").splitlines()
-    replicas = {line.split()[-1] for line in lines if " sticky " in line}
+    (replicas,) = replicas_by_key(stack, "sticky").values()  # one client address
     assert len(replicas) == 1, replicas
 
 
-def replicas_of(stack, sender: str) -> set[str]:
-    """The Rasa replicas nginx sent the conversation's webhooks to (its `route` log lines)."""
-    lines = stack.compose("logs", "--no-color", "nginx").splitlines()
-    return {line.split()[-1] for line in lines if f" route {sender} " in line}
+def replicas_by_key(stack, kind: str) -> dict[str, set[str]]:
+    """The Rasa replicas nginx sent each key's requests to, from its `route <conversation> <replica>`
+    or `sticky <address> <replica>` log lines (tests_deploy/conftest.py), read once."""
+    replicas: dict[str, set[str]] = defaultdict(set)
+    for line in stack.compose("logs", "--no-color", "nginx").splitlines():
+        words = line.split()
+        if len(words) >= 3 and words[-3] == kind:
+            replicas[words[-2]].add(words[-1])
+    return replicas
 
 
 ROUND_ROBIN_UPSTREAM = """  upstream rasa_any {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Stand-ins for the official images that deploy/ names, for a machine that cannot pull from the
-# public registry (docs/deploy.md, "Without the public registry"). Each is built only when missing:
+# public registry (docs/deploy.md, "make test-deploy"). Each is built only when missing:
 #   iastm-local/debian:bookworm, iastm-local/debian:sid   debootstrap --variant=minbase, docker import
 #   iastm-local/python:3.10-slim-bookworm                 bookworm + PYTHON_PREFIX's CPython 3.10
 #   iastm-local/postgres:15, iastm-local/redis:7          Debian's packages on bookworm
