@@ -133,7 +133,8 @@ nlu-test: train
 
 test: lint validate unit-tests story-tests nlu-test
 
-# Quality and speed against the alternatives (docs/benchmarks.md); 50 to 115 minutes on 2 cores, by the machine's speed.
+# Quality and speed against the alternatives and main before issue 18 (docs/benchmarks.md); 60 to 130 minutes
+# on 2 cores, by the machine's speed.
 bench: $(INSTALLED)
 	$(PY) -m bench.run
 

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 from bench.adversarial import TARGET_RATIO, adversarial_section, measure_adversarial
+from bench.baseline import baseline_tree, guard_section, train_baseline, within_tolerance
 from bench.cross_validation import cross_validate
 from bench.eval_set import EDGES, EDGES_FILE, EVAL_FILE, load_held_out
 from bench.load import run_load
@@ -82,6 +83,11 @@ TARGETS = {
     ),
     "slowest adversarial message <= 3 times an ordinary question": lambda r: r["adversarial"]["ratio"]
     <= TARGET_RATIO,
+    "answer accuracy not below main before issue 18": lambda r: r["answers_ours"].accuracy
+    >= r["answers_baseline"].accuracy,
+    "p95 at 10 users within 10% of main before issue 18": lambda r: within_tolerance(
+        r["load"][10]["p95"], r["load_baseline"][10]["p95"]
+    ),
 }
 
 
@@ -169,6 +175,12 @@ def measure(reuse: bool, repeats: int) -> dict:
         }
         results["startup_seconds"] = startup_seconds(servers, repeats)
         results["adversarial"] = measure_adversarial(servers.webhook)
+    with baseline_tree() as tree:
+        model, results["train_seconds"]["baseline"] = train_baseline(tree, rasa_env())
+        with serving(model, credentials=tree / "bench" / "credentials.yml", root=tree) as servers:
+            results["answers_baseline"] = rest_answers(items, servers)
+            results["load_baseline"] = load_figures(servers, repeats)
+            results["startup_baseline"] = startup_seconds(servers, repeats)
     results["cv"] = cross_validate(CONFIGS["ours"])
     results["triage"] = measure_triage()
     return results
@@ -270,6 +282,7 @@ def render(results: dict, repeats: int) -> str:
         + ", ".join(f"{name} {mb:.0f} MiB" for name, mb in results["memory_mb"].items())
         + ".",
         "",
+        *guard_section(results),
         *adversarial_section(results["adversarial"]),
         *prod_load_section(),
         *containers_section(),

@@ -12,11 +12,11 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import yaml
 
+from bench.baseline import baseline_tree
 from bench.triage_eval import HELD_OUT, TriageScore, score
 from triage.examples import read_triage_file
 from triage.triage import load_triage
@@ -51,22 +51,15 @@ def red_flag_predictor():
 
 def previous_pipeline_predictions(texts: list[str]) -> dict[str, bool]:
     """Whether the NLU pipeline of BASELINE_COMMIT gives each text the `emergency` intent."""
-    with tempfile.TemporaryDirectory() as workdir:
-        tree = Path(workdir) / "previous"
-        subprocess.run(["git", "worktree", "add", "--detach", str(tree), BASELINE_COMMIT], cwd=ROOT,
-                       check=True, capture_output=True)  # fmt: skip
-        try:
-            (tree / ".venv").symlink_to(ROOT / ".venv")  # its config names the spaCy model there
-            env = {**os.environ, "PYTHONPATH": str(tree), "RASA_TELEMETRY_ENABLED": "false"}
-            rasa = str(ROOT / ".venv" / "bin" / "rasa")
-            subprocess.run([rasa, "train", "nlu", "--fixed-model-name", "nlu", "--out", "models"], cwd=tree,
-                           env=env, check=True, capture_output=True)  # fmt: skip
-            (tree / "texts.json").write_text(json.dumps(texts), encoding="utf-8")
-            parse = [sys.executable, "-c", PARSE_SCRIPT, "models/nlu.tar.gz", "texts.json", "out.json"]
-            subprocess.run(parse, cwd=tree, env=env, check=True, capture_output=True)
-            intents = json.loads((tree / "out.json").read_text(encoding="utf-8"))
-        finally:
-            subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT, check=False)
+    with baseline_tree(BASELINE_COMMIT) as tree:  # its config names the spaCy model in .venv
+        env = {**os.environ, "PYTHONPATH": str(tree), "RASA_TELEMETRY_ENABLED": "false"}
+        rasa = str(ROOT / ".venv" / "bin" / "rasa")
+        subprocess.run([rasa, "train", "nlu", "--fixed-model-name", "nlu", "--out", "models"], cwd=tree,
+                       env=env, check=True, capture_output=True)  # fmt: skip
+        (tree / "texts.json").write_text(json.dumps(texts), encoding="utf-8")
+        parse = [sys.executable, "-c", PARSE_SCRIPT, "models/nlu.tar.gz", "texts.json", "out.json"]
+        subprocess.run(parse, cwd=tree, env=env, check=True, capture_output=True)
+        intents = json.loads((tree / "out.json").read_text(encoding="utf-8"))
     return {text: intent == "emergency" for text, intent in zip(texts, intents, strict=True)}
 
 

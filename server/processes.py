@@ -20,9 +20,6 @@ from channels.sessions import session_secret
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "models" / "iastm.tar.gz"  # what `make train` writes
 RASA = ROOT / ".venv" / "bin" / "rasa"
-# The Rasa server as `make run` starts it: through server.launch, with server/rasa_changes.py applied.
-PYTHON_MODULE = [str(ROOT / ".venv" / "bin" / "python"), "-m"]
-RASA_SERVER = [*PYTHON_MODULE, "server.launch"]
 CACHED_STORE = "server.tracker_cache.CachedSQLTrackerStore"  # plain Rasa keeps Rasa's own SQL store
 START_TIMEOUT_SECONDS = 180
 
@@ -75,6 +72,9 @@ class Servers:
 
     `plain_rasa` starts Rasa's own command instead of server.launch, without server/rasa_changes.py
     (no speed fixes, no question splitting or focus): the benchmark's baseline of a plain Rasa assistant.
+    `root` is the project tree whose servers run (another commit's work tree, for the benchmark's
+    baseline of an earlier main); a tree other than this one gets Rasa's own store classes in its
+    endpoints, as trees from before the store classes of server/ patched them at launch.
     """
 
     def __init__(
@@ -83,24 +83,30 @@ class Servers:
         model: Path,
         credentials: Path = ROOT / "credentials.yml",
         plain_rasa: bool = False,
+        root: Path = ROOT,
     ) -> None:
         self.workdir = workdir
         self.model = model
         self.credentials = credentials
-        self.rasa_command = [str(RASA)] if plain_rasa else RASA_SERVER
+        self.root = root
+        self.python_module = [str(root / ".venv" / "bin" / "python"), "-m"]
+        # The Rasa server as `make run` starts it: through server.launch, with server/rasa_changes.py applied.
+        self.rasa_command = [str(RASA)] if plain_rasa else [*self.python_module, "server.launch"]
         self.action_port, self.rasa_port = free_port(), free_port()
         self.endpoints = workdir / "endpoints.yml"
+        rasa_stores = plain_rasa or root != ROOT
         self.endpoints.write_text(
             f"action_endpoint:\n  url: http://127.0.0.1:{self.action_port}/webhook\n"
             "  enable_selective_domain: true\n"
-            f"tracker_store:\n  type: {'SQL' if plain_rasa else CACHED_STORE}\n  dialect: sqlite\n"
-            f"  db: {workdir / 'tracker.db'}\n" + ("" if plain_rasa else LOCK_STORE)
+            f"tracker_store:\n  type: {'SQL' if rasa_stores else CACHED_STORE}\n  dialect: sqlite\n"
+            f"  db: {workdir / 'tracker.db'}\n" + ("" if rasa_stores else LOCK_STORE)
         )
         self.env = {
             **os.environ,
             "RASA_TELEMETRY_ENABLED": "false",
             "TF_CPP_MIN_LOG_LEVEL": "2",
             "SANIC_REQUEST_MAX_SIZE": "65536",
+            "PYTHONPATH": str(root),  # the tree's own modules, whatever this process's path
             # Shared with this process, which may issue website and staff tokens (channels/sessions.py).
             "SESSION_SECRET": session_secret(),
         }
@@ -116,7 +122,7 @@ class Servers:
     def _start(self, command: list, log_name: str) -> subprocess.Popen:
         log = open(self.workdir / f"{log_name}.log", "ab")  # the child process writes to it until it exits
         return subprocess.Popen(
-            command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            command, cwd=self.root, env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
         )
 
     @property
@@ -139,7 +145,7 @@ class Servers:
     def start_actions(self) -> None:
         """Start the action server (without waiting for it)."""
         self.actions = self._start(
-            [*PYTHON_MODULE, "server.action_server", "--port", str(self.action_port)], "actions"
+            [*self.python_module, "server.action_server", "--port", str(self.action_port)], "actions"
         )
 
     def stop_actions(self) -> None:
@@ -165,11 +171,11 @@ class Servers:
 
 @contextmanager
 def serving(
-    model: Path, credentials: Path = ROOT / "credentials.yml", plain_rasa: bool = False
+    model: Path, credentials: Path = ROOT / "credentials.yml", plain_rasa: bool = False, root: Path = ROOT
 ) -> Iterator[Servers]:
     """Servers for `model` in a temporary folder, stopped (and the folder removed) afterwards."""
     with tempfile.TemporaryDirectory() as workdir:
-        servers = Servers(Path(workdir), model, credentials, plain_rasa)
+        servers = Servers(Path(workdir), model, credentials, plain_rasa, root)
         try:
             yield servers
         finally:

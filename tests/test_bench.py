@@ -1,7 +1,7 @@
 """The benchmark's scoring: the evaluation set is well formed and replies are judged as documented."""
 
 from actions.knowledge import load_knowledge
-from bench import run
+from bench import baseline, run
 from bench.adversarial import adversarial_section
 from bench.eval_set import EDGES, EvalItem, load_held_out, reply_is_right
 from bench.quality import AnswerScores, intent_scores
@@ -168,3 +168,27 @@ def test_a_slice_is_scored_over_its_own_items():
         counts={"plain": 2, EDGES + "studies": 4, EDGES + "safety": 2},
     )
     assert scores.accuracy_of(EDGES) == (0.5 * 4 + 1.0 * 2) / 6
+
+
+def test_the_guard_compares_ours_with_main_before_issue_18_side_by_side():
+    def load(p95):
+        figures = {"p50": 50, "p95": p95, "p99": 200, "rate": 40.0, "errors": 0}
+        return {users: figures for users in (1, 10, 50)}
+
+    counts = {"plain": 2, EDGES + "x": 2}
+    ours = AnswerScores(0.95, {"plain": 1.0, EDGES + "x": 1.0}, counts=counts)
+    base = AnswerScores(0.9, {"plain": 0.5, EDGES + "x": 0.5}, ["q-1"], counts=counts)
+    results = {
+        "answers_ours": ours, "answers_baseline": base, "load": load(109), "load_baseline": load(100),
+        "startup_seconds": 12.0, "startup_baseline": 14.0,
+        "train_seconds": {"ours": 290.0, "baseline": 300.0},
+    }  # fmt: skip
+    section = "\n".join(baseline.guard_section(results))
+    assert "| answer accuracy | 95.0% | 90.0% |" in section
+    assert "| — edge slice | 100.0% | 50.0% |" in section
+    assert "| p50 / p95 ms at 10 users | 50 / 109 | 50 / 100 |" in section
+    assert "| training, s | 290 | 300 |" in section and "q-1" in section
+    guard = run.TARGETS["p95 at 10 users within 10% of main before issue 18"]
+    assert guard(results) and not guard({**results, "load": load(111)})
+    quality = run.TARGETS["answer accuracy not below main before issue 18"]
+    assert quality(results) and not quality({**results, "answers_baseline": AnswerScores(0.96)})
