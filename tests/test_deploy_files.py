@@ -9,6 +9,8 @@ limits, nothing but nginx reachable from outside, and an image that trains while
 """
 
 import ast
+import copy
+import functools
 import re
 import shlex
 import shutil
@@ -58,8 +60,14 @@ def k8s_files() -> list[Path]:
     return sorted(K8S.glob("*.yaml"))
 
 
+@functools.cache
+def _parsed_documents(path: Path) -> tuple[dict, ...]:
+    return tuple(doc for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")) if doc is not None)
+
+
 def k8s_documents(path: Path) -> list[dict]:
-    return [doc for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")) if doc is not None]
+    """The file's YAML documents, parsed once per run; a copy each call, which a test may change."""
+    return copy.deepcopy(list(_parsed_documents(path)))
 
 
 def k8s_objects() -> list[dict]:

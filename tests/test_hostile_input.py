@@ -48,6 +48,7 @@ def _run_all(texts: list[str]) -> None:
         tidy(text)
 
 
+@pytest.mark.integration  # a Python process of its own, importing Rasa and TensorFlow
 def test_pathological_text_is_handled_in_linear_time_without_hanging():
     """Each of these kept a CPU busy for seconds or minutes; now all of them take milliseconds. The
     generous limit only catches a hang (a timing target is the benchmark's job)."""

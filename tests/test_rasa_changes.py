@@ -86,6 +86,7 @@ def test_the_check_finds_an_assignment(tmp_path):
 
 
 @pytest.mark.integration
+@pytest.mark.integration  # a Python process of its own, importing Rasa and TensorFlow
 def test_every_agent_is_built_with_the_assistant_processor_and_applying_twice_changes_nothing():
     check = (
         "import rasa.core.agent\n"

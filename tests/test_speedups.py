@@ -59,6 +59,7 @@ def test_an_action_result_is_judged_as_rasa_judges_it(response):
         assert validate_action_result_with_cached_validator(action, response) is expected
 
 
+@pytest.mark.integration  # a Python process of its own, importing Rasa and TensorFlow
 def test_the_speedups_replace_no_library_function():
     """Only Rasa's own classes change: jsonschema, numpy, scipy, TensorFlow and Sanic keep theirs."""
     check = (
