@@ -111,6 +111,7 @@ def test_a_question_whether_it_is_all_right_for_someone_gets_the_personal_safety
     [
         ("my trainer says my glutes don't fire when I squat. can scraping wake them up?", True),
         ("rolled my ankle playing basketball 3 weeks ago, would graston help?", True),
+        ("I get pain right between my shoulder blades. Is IASTM used for that?", True),
         ("how many iastm treatments will it take to fix my tennis elbow", False),  # a plan
         ("should I take ibuprofen before my session?", False),
     ],
@@ -122,3 +123,21 @@ def test_a_question_whether_it_helps_that_the_classifier_took_for_advice_is_a_co
     message.set(INTENT, {"name": ADVICE_INTENT, "confidence": 0.8})
     AdviceRequestClassifier(REQUESTS).process([message])
     assert message.get(INTENT)["name"] == ("ask_condition" if switched else ADVICE_INTENT)
+
+
+@pytest.mark.parametrize(
+    ("text", "personal"),
+    [
+        ("is it safe for me?", True),
+        ("would scraping be ok in my case?", True),
+        ("is graston safe for someone like me", True),
+        ("is it safe?", False),
+        ("is IASTM safe for athletes?", False),
+        ("can you explain what it is for me?", False),  # no question whether it is all right
+    ],
+)
+def test_the_askers_own_unnamed_case_makes_a_safety_question_personal(text, personal):
+    message = Message(data={TEXT: text})
+    message.set(INTENT, {"name": "ask_safety", "confidence": 0.7})
+    AdviceRequestClassifier(REQUESTS).process([message])
+    assert (message.get(INTENT)["name"] == "ask_personal_safety") is personal
