@@ -6,7 +6,8 @@ bench/dev_questions_3.yml and bench/dev_edges_2.yml (the second ones), bench/dev
 bench/dev_edges_3.yml (the third ones), each scored twice by `make bench` and moved here once their wrong
 answers had been looked at; bench/dev_questions_6.yml and bench/dev_edges_4.yml (the fourth ones,
 scored once), bench/dev_questions_7.yml and bench/dev_edges_5.yml (the fifth ones, scored once),
-bench/dev_questions_8.yml and bench/dev_edges_6.yml (the sixth ones, scored once);
+bench/dev_questions_8.yml and bench/dev_edges_6.yml (the sixth ones, scored once),
+bench/dev_questions_9.yml and bench/dev_edges_7.yml (the seventh ones, scored once);
 bench/dev_questions_4.yml (written by a helper that saw no training data, read once before tuning on
 it). Unlike the held-out sets they may be read freely, so this prints every wrongly answered question
 with what came back.
@@ -38,6 +39,8 @@ DEV_SETS = {
     ROOT / "bench" / "dev_edges_5.yml": EDGES,
     ROOT / "bench" / "dev_questions_8.yml": "",
     ROOT / "bench" / "dev_edges_6.yml": EDGES,
+    ROOT / "bench" / "dev_questions_9.yml": "",
+    ROOT / "bench" / "dev_edges_7.yml": EDGES,
 }
 
 

@@ -77,7 +77,7 @@ def messaging_servers(provider, tmp_path_factory):
 
 
 # What a test needs beyond this repository's files: real servers with the trained model, the fake
-# messaging provider, Chromium, or processes of its own. `pytest -m unit` runs the rest in seconds.
+# messaging provider, Chromium, or processes of its own. `pytest -m unit` runs the rest (about 25 s).
 SERVER_FIXTURES = {"servers", "messaging_servers", "provider"}
 OUTSIDE_MODULES = {
     "test_webchat_browser",  # Chromium and the trained model
