@@ -97,6 +97,11 @@ LIFE, POISON, CRISIS, URGENT = TIERS
         ("mi esposo se trago unas 30 pastillas de la presion, esta mareado", POISON, "overdose"),
         ("haha anyway im up on the ledge of my building and gonna jump", CRISIS, "suicidal"),
         ("the numbness from the session never went away and now my hand is weak", URGENT, "nerve_signs"),
+        # spreading or two-sided numbness, lost feeling, repeated fainting today (twentieth bench)
+        ("tingling creeping up both my arms since this afternoon", URGENT, "nerve_signs"),
+        ("my arms went numb on both sides after the shoulder work", URGENT, "nerve_signs"),
+        ("lost all sensation in my hand in the past two hours", URGENT, "nerve_signs"),
+        ("he keeps fainting when he sits up, second time this morning", LIFE, "collapse_seizure"),
     ],
 )  # fmt: skip
 def test_each_tier_and_category_is_recognised(text, tier, category):
@@ -232,6 +237,11 @@ def test_each_tier_and_category_is_recognised(text, tier, category):
         "felt tingling in my arm during the scraping but it stopped when she moved the tool",
         "my chickens couldn't breathe in the heat, the vet says they're fine, can i book tuesday?",
         "el sabado tengo curso de primeros auxilios sobre asfixia y hemorragias",
+        # idioms and sport of the twentieth bench's false alarms, in other words
+        "the blooper reel from your clinic video, i cant breathe 🤣",
+        "choking on how good this deal is, sign me up",
+        "these new ski boots are crushing my feet, any tips for sore calves?",
+        "jumped in the lake and couldn't catch my breath for a second, so refreshing",
     ],
 )
 def test_look_alikes_are_not_emergencies(text):
