@@ -33,6 +33,8 @@ MORE_GIVEN_SLOT = "more_given"
 REFERENCES_INTENT = "ask_references"
 NAME_WORD = re.compile(r"[^\W\d_]{3,}")  # a condition's or body part's name has a word of 3 letters
 SENTENCE = re.compile(r"[^.!?]+[.!?]*")
+# a question that points back at what was said before it: "is IASTM used for that?"
+REFERS_BACK = re.compile(r"\b(?:for|with|on|help|treat|fix)\s+(?:that|this|it|those|these|them)\b", re.I)
 # "all your references" asks for every study; "can you give me the references" after an answer
 # asks for that answer's
 ALL_REFERENCES = re.compile(r"\b(?:all|every|bibliography|complete|whole|entire|todas|todos)\b", re.I)
@@ -75,6 +77,18 @@ def term_match_of(kb: KnowledgeBase, intent: str, message: dict[str, Any]) -> Te
     questions = [sentence for sentence in sentences if sentence.rstrip().endswith("?")]
     asked = kb.match_terms(intent, *questions) if len(questions) < len(sentences) else None
     return asked or kb.match_terms(intent, *named_problems(message), text)
+
+
+def condition_asked_about(kb: KnowledgeBase, message: dict[str, Any]) -> TermMatch | None:
+    """The condition a general question (how well it works, its benefits, its uses) asks about: one
+    its question names, or one the story before a question pointing back at it ("... for that?")
+    names. "I have jumper's knee. What are the benefits of IASTM?" asks about the benefits."""
+    text = message.get("text") or ""
+    sentences = SENTENCE.findall(text)
+    questions = [sentence for sentence in sentences if sentence.rstrip().endswith("?")]
+    if questions and len(questions) < len(sentences) and not any(REFERS_BACK.search(q) for q in questions):
+        return kb.match_terms(CONDITION_INTENT, *questions)
+    return term_match_of(kb, CONDITION_INTENT, message)
 
 
 def near_term_note(kb: KnowledgeBase, match: TermMatch) -> str | None:
@@ -148,6 +162,9 @@ class ActionAnswerTopic(Action):
                 return answer_topic(dispatcher, kb, named)
             utter(dispatcher, unknown_study_reply(kb))
             return []
+        if intent in kb.condition_first_intents and (condition := condition_asked_about(kb, message)):
+            # "is there evidence it helps low back pain?": the findings on low back pain
+            return answer_topic(dispatcher, kb, condition.topic, near_term_note(kb, condition))
         if intent in TERM_INTENTS:
             match = term_match_of(kb, intent, message)
             if match:

@@ -84,6 +84,7 @@ class KnowledgeBase:
     wording: dict[str, str]
     safety_words: tuple[str, ...] = ()
     starter_topics: tuple[str, ...] = ()  # offered when there is nothing to follow up
+    condition_first_intents: tuple[str, ...] = ()  # answered by the condition they name, if any
     _by_intent: dict[str, Topic] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -191,6 +192,7 @@ def parse_knowledge(raw: dict) -> KnowledgeBase:
         wording=raw["wording"],
         safety_words=tuple(raw.get("safety_words", ())),
         starter_topics=tuple(raw.get("starter_topics", ())),
+        condition_first_intents=tuple(raw.get("condition_first_intents", ())),
     )
 
 

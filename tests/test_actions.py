@@ -491,3 +491,22 @@ async def test_asking_about_my_problem_without_naming_it_is_answered_honestly(
 def test_the_condition_asked_about_is_read_from_the_question_first(text, topic_id):
     kb = load_knowledge()
     assert term_match_of(kb, "ask_condition", {"text": text, "entities": []}).topic.id == topic_id
+
+
+@pytest.mark.parametrize(
+    ("intent", "text", "topic_id"),
+    [
+        # a general question about a condition the articles name gets that condition's findings
+        ("ask_effectiveness", "is there real proof it does anything for plantar fasciitis?", "plantar_fasciitis"),
+        ("ask_benefits", "will scraping calm down my muscle spasms?", "muscle_spasms"),
+        ("ask_uses", "My low back has ached for years. Do therapists use IASTM for that?", "low_back_pain"),
+        # the story names a condition, the question asks about IASTM in general
+        ("ask_benefits", "I have plantar fasciitis. What are the benefits of IASTM overall?", "benefits"),
+        ("ask_effectiveness", "does IASTM actually work?", "effectiveness"),
+    ],
+)
+async def test_a_general_question_naming_a_condition_gets_the_conditions_answer(
+    intent, text, topic_id, dispatcher, make_tracker, domain
+):
+    await ActionAnswerTopic().run(dispatcher, make_tracker(intent, text), domain)
+    assert only_message(dispatcher)["custom"]["topic"] == topic_id
