@@ -5,7 +5,9 @@ blood flow, and "What did Imai report about tendons?" as nothing it knows; the a
 it (knowledge/study_questions.yml says how). A message naming a study the articles do not cite
 ("Markovic's study", "a Loghmani study") gets `ask_study` too, so that the answer action says the
 articles do not cite it. A study asked by its finding ("who ran the study comparing Graston, spinal
-manipulation and a fake ultrasound?") is the cited study whose passage is closest to the question.
+manipulation and a fake ultrasound?") or by what its title says ("the 2014 study comparing massage with
+routine physical therapy") is the cited study whose full reference shares the most words with the
+question, else (asked by a finding) the one whose passage is closest to it.
 The cited study's topic id ("" for an uncited one) goes under the parse-data key `study_named`, so
 that a misspelt name ("kamalli 2014") still finds its study. Any other message keeps what NLU
 predicted; triage runs after it.
@@ -22,11 +24,12 @@ from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from actions.knowledge import KNOWLEDGE_DIR, STUDY_INTENT, STUDY_NAMED_KEY, KnowledgeBase, load_knowledge
-from actions.passage_search import PassageSearch
+from actions.passage_search import PassageSearch, tokenize
 from nlu_addons.overriding import DecidingComponent, override_intent
 from nlu_addons.spelling import english_counts
 
 STUDY_QUESTIONS_FILE = KNOWLEDGE_DIR / "study_questions.yml"
+TITLE_WORDS = 4  # words a description shares with a study's full reference to name it
 
 
 class StudyQuestions:
@@ -37,8 +40,15 @@ class StudyQuestions:
         self.uncited = [(re.compile(u["shape"]), u["rare_below"]) for u in spec["uncited"]]
         self.keeps = set(spec["keeps"])
         self.by_finding = [re.compile(p) for p in spec["asked_by_finding"]]
+        self.by_title = [re.compile(p) for p in spec["asked_by_title"]]
         self.kb = kb
         self.study_passages = PassageSearch(kb, topics=kb.topics_of(STUDY_INTENT))
+        # the words of each cited study's full reference: its title, journal and year
+        self.reference_words = {
+            topic.id: set(tokenize(kb.references[topic.reference].full))
+            for topic in kb.topics_of(STUDY_INTENT)
+            if topic.reference in kb.references and kb.references[topic.reference].full
+        }
         self.english = english_counts()
         # each cited study's terms of one word (its authors' surnames), with its topic id
         self.cited_names = {
@@ -63,11 +73,26 @@ class StudyQuestions:
                 return True, match.topic.id
         if named is not None:
             return True, named[1]
+        if any(cue.search(lowered) for cue in self.by_title):
+            found = self._found_by_title(text)
+            if found:
+                return True, found
         if any(cue.search(lowered) for cue in self.by_finding):
-            found = self._found_by(text)
+            found = self._found_by_title(text) or self._found_by(text)
             if found:
                 return True, found
         return False, None
+
+    def _found_by_title(self, text: str) -> str | None:
+        """The one cited study whose full reference shares the most words with `text`, at least
+        TITLE_WORDS of them ("the 2014 study comparing massage with routine physical therapy")."""
+        asked = set(tokenize(text))
+        shared = sorted(
+            ((len(asked & words), topic_id) for topic_id, words in self.reference_words.items()), reverse=True
+        )
+        if not shared or shared[0][0] < TITLE_WORDS or (len(shared) > 1 and shared[1][0] == shared[0][0]):
+            return None
+        return shared[0][1]
 
     def _found_by(self, text: str) -> str | None:
         """The one cited study whose passage is closest to `text`, or None."""

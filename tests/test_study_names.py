@@ -37,6 +37,9 @@ QUESTIONS = load_study_questions()
         # asked by the finding, not a name
         ("which researcher claims fascia is too strong to be deformed by pressure?", "study_schleip"),
         ("who did that trial of graston against spinal manipulation and fake ultrasound", "study_crothers"),
+        # described by what its title says
+        ("that study of massage vs routine physical therapy for women's low back pain?", "study_kamali"),
+        ("the 2016 RCT on graston, spinal manipulation and placebo, any results?", "study_crothers"),
     ],
 )
 def test_a_study_asked_by_name_is_recognised(text, topic_id):
@@ -60,6 +63,7 @@ def test_a_study_asked_by_name_is_recognised(text, topic_id):
         "Are Graston, Astym and IASTM the same? hard to compare clinics",  # Astym alone is no study
         "which study says so?",  # a follow-up: no finding to look for
         "who found that it helps tendons?",  # two studies share that passage
+        "is there a study on low back pain?",  # two titles name it
     ],
 )
 def test_other_questions_are_left_to_the_intent_classifier(text):
