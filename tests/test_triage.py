@@ -242,6 +242,9 @@ def test_each_tier_and_category_is_recognised(text, tier, category):
         "choking on how good this deal is, sign me up",
         "these new ski boots are crushing my feet, any tips for sore calves?",
         "jumped in the lake and couldn't catch my breath for a second, so refreshing",
+        # a car accident is no bladder accident; an allergy had once is history
+        "since the car accident last spring my neck can't turn like it used to, would scraping help?",
+        "had a bad reaction to shellfish once, carry an epipen now, is the lotion you use ok?",
     ],
 )
 def test_look_alikes_are_not_emergencies(text):
