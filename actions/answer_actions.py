@@ -33,6 +33,7 @@ MORE_GIVEN_SLOT = "more_given"
 REFERENCES_INTENT = "ask_references"
 NAME_WORD = re.compile(r"[^\W\d_]{3,}")  # a condition's or body part's name has a word of 3 letters
 SENTENCE = re.compile(r"[^.!?]+[.!?]*")
+QUESTION = re.compile(r"\?+")
 # a question that points back at what was said before it: "is IASTM used for that?"
 REFERS_BACK = re.compile(r"\b(?:for|with|on|help|treat|fix)\s+(?:that|this|it|those|these|them)\b", re.I)
 # "all your references" asks for every study; "can you give me the references" after an answer
@@ -79,16 +80,37 @@ def term_match_of(kb: KnowledgeBase, intent: str, message: dict[str, Any]) -> Te
     return asked or kb.match_terms(intent, *named_problems(message), text)
 
 
-def condition_asked_about(kb: KnowledgeBase, message: dict[str, Any]) -> TermMatch | None:
-    """The condition a general question (how well it works, its benefits, its uses) asks about: one
-    its question names, or one the story before a question pointing back at it ("... for that?")
-    names. "I have jumper's knee. What are the benefits of IASTM?" asks about the benefits."""
+def asked_part(message: dict[str, Any]) -> str:
+    """What a general question asks about: its questions, when a story comes before them that they
+    do not point back at ("I have jumper's knee. What are the benefits of IASTM?"); else all of it."""
     text = message.get("text") or ""
     sentences = SENTENCE.findall(text)
     questions = [sentence for sentence in sentences if sentence.rstrip().endswith("?")]
     if questions and len(questions) < len(sentences) and not any(REFERS_BACK.search(q) for q in questions):
-        return kb.match_terms(CONDITION_INTENT, *questions)
+        return " ".join(questions)
+    return text
+
+
+def condition_asked_about(kb: KnowledgeBase, message: dict[str, Any]) -> TermMatch | None:
+    """The condition the articles name that a general question (how well it works, its benefits,
+    its uses) asks about, in the part it asks about."""
+    part = asked_part(message)
+    if part != (message.get("text") or ""):
+        return kb.match_terms(CONDITION_INTENT, part)
     return term_match_of(kb, CONDITION_INTENT, message)
+
+
+def unknown_condition_asked(message: dict[str, Any]) -> bool:
+    """Whether the part a general question asks about names a condition (found by NLU) at all:
+    "Can IASTM help fibro?" asks about one the articles do not name."""
+    text, part = message.get("text") or "", asked_part(message)
+    return any(
+        e.get("entity") == "condition"
+        and NAME_WORD.search(str(e.get("value")))
+        and text[e["start"] : e["end"]] in part
+        for e in message.get("entities") or []
+        if "start" in e and "end" in e
+    )
 
 
 def near_term_note(kb: KnowledgeBase, match: TermMatch) -> str | None:
@@ -162,9 +184,14 @@ class ActionAnswerTopic(Action):
                 return answer_topic(dispatcher, kb, named)
             utter(dispatcher, unknown_study_reply(kb))
             return []
-        if intent in kb.condition_first_intents and (condition := condition_asked_about(kb, message)):
-            # "is there evidence it helps low back pain?": the findings on low back pain
-            return answer_topic(dispatcher, kb, condition.topic, near_term_note(kb, condition))
+        if intent in kb.condition_first_intents and len(QUESTION.findall(message.get("text") or "")) < 2:
+            # (two questions are two topics: "how does it work? and does it break up scar tissue?")
+            condition = condition_asked_about(kb, message)
+            if condition:  # "is there evidence it helps low back pain?": the findings on low back pain
+                return answer_topic(dispatcher, kb, condition.topic, near_term_note(kb, condition))
+            if unknown_condition_asked(message):
+                utter(dispatcher, unknown_condition_reply(kb, message))
+                return []
         if intent in TERM_INTENTS:
             match = term_match_of(kb, intent, message)
             if match:

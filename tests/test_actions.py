@@ -510,3 +510,19 @@ async def test_a_general_question_naming_a_condition_gets_the_conditions_answer(
 ):
     await ActionAnswerTopic().run(dispatcher, make_tracker(intent, text), domain)
     assert only_message(dispatcher)["custom"]["topic"] == topic_id
+
+
+async def test_a_general_question_naming_a_condition_the_articles_do_not_name_gets_the_no_answer(
+    dispatcher, make_tracker, domain
+):
+    text = "My doctor says it's lupus. Does IASTM help lupus?"
+    lupus = {"entity": "condition", "value": "lupus", "start": text.rindex("lupus"), "end": len(text) - 1}
+    await ActionAnswerTopic().run(dispatcher, make_tracker("ask_how_it_works", text, [lupus]), domain)
+    message = only_message(dispatcher)
+    assert message["custom"] == {**message["custom"], "type": "no_answer", "condition": "lupus"}
+
+
+async def test_two_questions_keep_the_general_answer(dispatcher, make_tracker, domain):
+    text = "how does scraping work? and can it break up my scar tissue?"
+    await ActionAnswerTopic().run(dispatcher, make_tracker("ask_how_it_works", text), domain)
+    assert only_message(dispatcher)["custom"]["topic"] == "how_it_works"
