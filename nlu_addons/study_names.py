@@ -27,6 +27,7 @@ from actions.knowledge import KNOWLEDGE_DIR, STUDY_INTENT, STUDY_NAMED_KEY, Know
 from actions.passage_search import PassageSearch, tokenize
 from nlu_addons.overriding import DecidingComponent, override_intent
 from nlu_addons.spelling import english_counts
+from nlu_addons.spelling_corrector import TEXT_AS_TYPED_KEY
 
 STUDY_QUESTIONS_FILE = KNOWLEDGE_DIR / "study_questions.yml"
 TITLE_WORDS = 4  # words a description shares with a study's full reference to name it
@@ -63,10 +64,11 @@ class StudyQuestions:
             for word in re.findall(r"[a-z]+", phrase.lower())
         }
 
-    def study_named(self, text: str) -> tuple[bool, str | None]:
-        """(whether `text` asks about a study by name, the cited study's topic id or None)."""
+    def study_named(self, text: str, capitalised_only: bool = False) -> tuple[bool, str | None]:
+        """(whether `text` asks about a study by name, the cited study's topic id or None); with
+        `capitalised_only`, an uncited author counts only when written with a capital."""
         lowered = text.lower()
-        named = self._named_by_shape(text, lowered)
+        named = self._named_by_shape(text, lowered, capitalised_only)
         if any(cue.search(lowered) for cue in self.cues):
             match = self.kb.match_terms(STUDY_INTENT, text)
             if match and (named is None or named[1] is not None or self._is_surname(match.term)):
@@ -106,14 +108,17 @@ class StudyQuestions:
         """Whether a study's term names one of its authors (not a word that describes it)."""
         return any(word in self.surnames for word in term.split())
 
-    def _named_by_shape(self, text: str, lowered: str) -> tuple[str, str | None] | None:
+    def _named_by_shape(
+        self, text: str, lowered: str, capitalised_only: bool
+    ) -> tuple[str, str | None] | None:
         """(a study author's name in one of the `uncited` shapes, the cited study it is a misspelling
         of or None), or None when no shape names one."""
         for shape, rare_below in self.uncited:
             for found in shape.finditer(lowered):
                 name = found.group("name")
                 capitalised = _capitalised_inside(text, found.start("name"))
-                if name not in self.not_names and (capitalised or self.english.get(name, 0) < rare_below):
+                rare = not capitalised_only and self.english.get(name, 0) < rare_below
+                if name not in self.not_names and (capitalised or rare):
                     # a cited name misspelt ("kamalli", "chugtai") is that study
                     close = get_close_matches(name, self.cited_names, n=1, cutoff=0.8)
                     return name, self.cited_names[close[0]] if close else None
@@ -150,6 +155,11 @@ class StudyNameClassifier(DecidingComponent):
             if (message.get(INTENT) or {}).get("name") in self._questions.keeps:
                 continue
             named, topic_id = self._questions.study_named(message.get(TEXT) or "")
+            if not named and message.get(TEXT_AS_TYPED_KEY):
+                # a surname the spelling corrector took for a typo: "a Sevier study" became "a severe study"
+                named, topic_id = self._questions.study_named(
+                    message.get(TEXT_AS_TYPED_KEY), capitalised_only=True
+                )
             if named:
                 # "" for a study the articles do not cite: Rasa drops a None from the parse data
                 override_intent(message, STUDY_INTENT, STUDY_NAMED_KEY, topic_id or "")

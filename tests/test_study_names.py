@@ -7,6 +7,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from actions.knowledge import STUDY_INTENT, STUDY_NAMED_KEY
+from nlu_addons.spelling_corrector import TEXT_AS_TYPED_KEY
 from nlu_addons.study_names import StudyNameClassifier, load_study_questions
 
 QUESTIONS = load_study_questions()
@@ -32,6 +33,9 @@ QUESTIONS = load_study_questions()
         ("Is there a study by Baker and colleagues on the hamstrings?", None),
         ("what did the Zhang and Okafor trial show about shoulders?", None),  # two authors
         ("did the Ortega 2020 meta-analysis say scraping works?", None),  # not Williams's meta-analysis
+        ("Do you have anything on Petrakis's rat studies on ligaments?", None),  # plural, 's
+        ("What does Meyerhoff's work say about fascia?", None),
+        ("What does Schleip say about whether fascia can be changed by pressure?", "study_schleip"),
         ("who wrote the Astym review?", "study_chughtai"),  # what the reference calls it
         ("what did the meta-analysis conclude", "study_williams"),
         # asked by the finding, not a name
@@ -81,6 +85,23 @@ def test_the_component_overrides_the_intent_but_keeps_a_request_for_copies():
     assert question.get(INTENT) == {"name": STUDY_INTENT, "confidence": 1.0}
     assert question.get(STUDY_NAMED_KEY) == "study_lambert"
     assert copies.get(INTENT)["name"] == "ask_study_copies"
+
+
+@pytest.mark.parametrize(
+    ("corrected", "typed", "study"),
+    [
+        # a capitalised surname the spelling corrector took for a typo is read as typed
+        ("what did the severe trial find?", "what did the Sevier trial find?", ""),
+        # a typo written in lower case is not taken for a surname
+        ("is there a research study on it?", "is there a reserch study on it?", None),
+    ],
+)
+def test_a_surname_is_read_as_typed_when_written_with_a_capital(corrected, typed, study):
+    message = Message(data={TEXT: corrected, TEXT_AS_TYPED_KEY: typed})
+    message.set(INTENT, {"name": "ask_effectiveness", "confidence": 0.8})
+    StudyNameClassifier(QUESTIONS).process([message])
+    assert message.get(STUDY_NAMED_KEY) == study
+    assert message.get(INTENT)["name"] == (STUDY_INTENT if study is not None else "ask_effectiveness")
 
 
 def test_an_uncited_study_is_marked_in_the_parse_data_that_rasa_passes_on():
