@@ -102,6 +102,11 @@ LIFE, POISON, CRISIS, URGENT = TIERS
         ("my arms went numb on both sides after the shoulder work", URGENT, "nerve_signs"),
         ("lost all sensation in my hand in the past two hours", URGENT, "nerve_signs"),
         ("he keeps fainting when he sits up, second time this morning", LIFE, "collapse_seizure"),
+        # development set 21: choking told by its signs, an overdose with slurred speech, cleaning fumes
+        ("my son is grabbing at his throat and can't cough or breathe", LIFE, "breathing"),
+        ("she swallowed a whole lot of her sleeping pills and now she's slurring", POISON, "overdose"),
+        ("mixed clorox with vinegar in the shower and now i'm wheezing", POISON, "poisoning"),
+        ("mi tio se paso con las pastillas y no lo podemos despertar", POISON, "overdose"),
     ],
 )  # fmt: skip
 def test_each_tier_and_category_is_recognised(text, tier, category):
@@ -245,6 +250,10 @@ def test_each_tier_and_category_is_recognised(text, tier, category):
         # a car accident is no bladder accident; an allergy had once is history
         "since the car accident last spring my neck can't turn like it used to, would scraping help?",
         "had a bad reaction to shellfish once, carry an epipen now, is the lotion you use ok?",
+        "que hago si alguien se desmaya en la calle? es para mi clase de primeros auxilios",
+        "ever since i had my clot i'm on blood thinners, will scraping leave big bruises?",
+        "my hands go numb on long rides but it goes away after a rest, could IASTM help my forearms?",
+        "couldn't feel my legs after that spin class lol, booking a session for my calves",
     ],
 )
 def test_look_alikes_are_not_emergencies(text):
