@@ -74,19 +74,24 @@ def term_match_of(kb: KnowledgeBase, intent: str, message: dict[str, Any]) -> Te
     said my back pain is from muscle spasms. Can IASTM help with spasms?" asks about spasms), else
     by its entities or any of its words."""
     text = message.get("text") or ""
+    questions = questions_after_a_story(text)
+    asked = kb.match_terms(intent, *questions) if questions else None
+    return asked or kb.match_terms(intent, *named_problems(message), text)
+
+
+def questions_after_a_story(text: str) -> list[str]:
+    """The question sentences of a message that also tells something; none when it is all questions."""
     sentences = SENTENCE.findall(text)
     questions = [sentence for sentence in sentences if sentence.rstrip().endswith("?")]
-    asked = kb.match_terms(intent, *questions) if len(questions) < len(sentences) else None
-    return asked or kb.match_terms(intent, *named_problems(message), text)
+    return questions if len(questions) < len(sentences) else []
 
 
 def asked_part(message: dict[str, Any]) -> str:
     """What a general question asks about: its questions, when a story comes before them that they
     do not point back at ("I have jumper's knee. What are the benefits of IASTM?"); else all of it."""
     text = message.get("text") or ""
-    sentences = SENTENCE.findall(text)
-    questions = [sentence for sentence in sentences if sentence.rstrip().endswith("?")]
-    if questions and len(questions) < len(sentences) and not any(REFERS_BACK.search(q) for q in questions):
+    questions = questions_after_a_story(text)
+    if questions and not any(REFERS_BACK.search(q) for q in questions):
         return " ".join(questions)
     return text
 
