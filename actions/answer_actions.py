@@ -22,6 +22,7 @@ from actions.knowledge import (
 from actions.replies import (
     Reply,
     answer_reply,
+    follow_up_buttons,
     no_more_reply,
     references_reply,
     suggestions_reply,
@@ -42,8 +43,9 @@ ALL_REFERENCES = re.compile(r"\b(?:all|every|bibliography|complete|whole|entire|
 
 
 def utter(dispatcher: CollectingDispatcher, reply: Reply) -> None:
-    """Send a reply's text, buttons and payload as one bot message."""
-    dispatcher.utter_message(text=reply.text, buttons=reply.buttons, json_message=reply.payload)
+    """Send a reply's text, buttons (then those its type ends with) and payload as one bot message."""
+    buttons = reply.buttons + follow_up_buttons(load_knowledge(), reply.payload.get("type"))
+    dispatcher.utter_message(text=reply.text, buttons=buttons, json_message=reply.payload)
 
 
 def last_topic(tracker: Tracker, kb: KnowledgeBase) -> Topic | None:

@@ -8,6 +8,10 @@ from typing import Any
 from actions.knowledge import CONDITION_INTENT, KnowledgeBase, Passage, Reference, Topic
 
 BULLET = "\u2022"
+ASKS_FEEDBACK = ("answer", "more")  # reply types that offer 👍/👎
+OFFERS_HANDOFF = ("no_answer", "did_you_mean", "closest_passage")  # reply types that offer a person
+HANDOFF_PAYLOAD = "/ask_human"
+FEEDBACK_PAYLOAD = '/feedback{{"helpful": "{value}"}}'
 
 
 @dataclass
@@ -26,6 +30,19 @@ def topic_button(topic: Topic) -> dict[str, str]:
     else:
         payload = "/" + topic.intent
     return {"title": topic.question, "payload": payload}
+
+
+def follow_up_buttons(kb: KnowledgeBase, reply_type: str | None) -> list[dict[str, str]]:
+    """The quick replies a reply of `reply_type` ends with: feedback on an answer, the front desk
+    after a no-answer or a "did you mean" (its other buttons come first)."""
+    if reply_type in ASKS_FEEDBACK:
+        return [
+            {"title": kb.wording["feedback_helpful"], "payload": FEEDBACK_PAYLOAD.format(value="yes")},
+            {"title": kb.wording["feedback_unhelpful"], "payload": FEEDBACK_PAYLOAD.format(value="no")},
+        ]
+    if reply_type in OFFERS_HANDOFF:
+        return [{"title": kb.wording["handoff_button"], "payload": HANDOFF_PAYLOAD}]
+    return []
 
 
 def render_passage(kb: KnowledgeBase, passage: Passage, with_prefix: bool) -> str:

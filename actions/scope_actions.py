@@ -25,10 +25,11 @@ def utter_scope_reply(
     response: str,
     reply_type: str,
     tracker: Tracker | None = None,
+    fill: dict[str, Any] | None = None,
     **payload: Any,
 ) -> None:
-    """Utter a domain response filled with the clinic's details, with its payload; in Spanish when
-    the latest message of `tracker` is written in Spanish."""
+    """Utter a domain response filled with the clinic's details (and `fill`), with its payload; in
+    Spanish when the latest message of `tracker` is written in Spanish."""
     clinic = load_clinic()
     message = tracker.latest_message if tracker else {}
     spanish = is_spanish(message.get("text_as_typed") or message.get("text") or "")
@@ -42,6 +43,7 @@ def utter_scope_reply(
             **payload,
         },
         **clinic.numbers,
+        **(fill or {}),
     )
 
 

@@ -25,6 +25,7 @@ from typing import Any
 import aiohttp
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.tracker_store import TrackerStore
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 from sanic import Blueprint, response
 from sanic.request import Request
@@ -151,6 +152,11 @@ class WebhookInput(InputChannel, ABC):
             return self.receive(request, on_new_message)
 
         return hook
+
+    def output_for(self, tracker: DialogueStateTracker) -> OutputChannel | None:
+        """The output that reaches the conversation in `tracker` outside a webhook call (a staff reply,
+        channels/staff.py)."""
+        return self.get_output_channel()
 
     @abstractmethod
     def receive(

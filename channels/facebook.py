@@ -108,6 +108,10 @@ class FacebookInput(WebhookInput):
 
         return hook
 
+    def get_output_channel(self) -> FacebookOutput:
+        """Messenger's output: a user is addressed by their page-scoped id alone."""
+        return FacebookOutput(self.page_access_token, self.api_base)
+
     def verify_subscription(self, request: Request) -> HTTPResponse:
         """Meta's check when the webhook is registered: echo hub.challenge if hub.verify_token is ours."""
         token = request.args.get("hub.verify_token", "")

@@ -118,7 +118,11 @@ class SlackOutput(MessagingOutput):
             blocks = [{"type": "section", "text": {"type": "mrkdwn", "text": part}}]
             if buttons and number == len(parts):
                 blocks.append(actions_block(buttons))
-            message = {"channel": self.channel, "text": part, "blocks": blocks}  # text: for notifications
+            message = {
+                "channel": self.channel or recipient_id,
+                "text": part,
+                "blocks": blocks,
+            }  # text: for notifications
             headers = {"Authorization": f"Bearer {self.bot_token}"}
             reply = await self.post(f"{self.api_base}/chat.postMessage", json=message, headers=headers)
             if reply and not reply.get("ok"):
@@ -141,6 +145,10 @@ class SlackInput(WebhookInput):
     def from_credentials(cls, credentials: dict | None) -> "SlackInput":
         bot_token, signing_secret = required(credentials, cls.name(), "bot_token", "signing_secret")
         return cls(bot_token, signing_secret, credentials.get("api_base") or API_BASE)
+
+    def get_output_channel(self) -> SlackOutput:
+        """Slack's output to a user's direct messages with the app (the channel is the user's id)."""
+        return SlackOutput(self.bot_token, "", self.api_base)
 
     def receive(
         self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]

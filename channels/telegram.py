@@ -91,6 +91,10 @@ class TelegramInput(WebhookInput):
         access_token, secret_token = required(credentials, cls.name(), "access_token", "secret_token")
         return cls(access_token, secret_token, credentials.get("api_base") or API_BASE)
 
+    def get_output_channel(self) -> TelegramOutput:
+        """Telegram's output: a chat is addressed by its id alone."""
+        return TelegramOutput(self.access_token, self.api_base)
+
     def receive(
         self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> HTTPResponse:
@@ -105,7 +109,7 @@ class TelegramInput(WebhookInput):
         if parsed is None:
             return acknowledged("ignored")
         chat_id, text, query_id = parsed
-        output = TelegramOutput(self.access_token, self.api_base)
+        output = self.get_output_channel()
         answered = answer_later(
             request, on_new_message, [UserMessage(text, output, chat_id, input_channel="telegram")]
         )

@@ -8,6 +8,8 @@ from urllib.parse import parse_qs
 import aiohttp
 from multidict import MultiDict
 from rasa.core.channels.channel import UserMessage
+from rasa.shared.core.events import UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -25,6 +27,8 @@ from channels.base import (
 from channels.formatting import LIMITS, plain_text, split_text, with_numbered_options
 
 API_BASE = "https://api.twilio.com"
+# A message's metadata key: the clinic's number it was sent to, which a staff reply is sent from.
+OUR_NUMBER_KEY = "twilio_to"
 EMPTY_TWIML = (
     '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'  # no reply in the webhook's answer
 )
@@ -80,6 +84,14 @@ class TwilioInput(WebhookInput):
         webhook_url = credentials.get("webhook_url") or ""
         return cls(account_sid, auth_token, webhook_url, credentials.get("api_base") or API_BASE)
 
+    def output_for(self, tracker: DialogueStateTracker) -> TwilioOutput | None:
+        """Twilio's output from the clinic's number the visitor last wrote to (SMS or WhatsApp)."""
+        for event in reversed(tracker.events):
+            number = isinstance(event, UserUttered) and (event.metadata or {}).get(OUR_NUMBER_KEY)
+            if number:
+                return TwilioOutput(self.account_sid, self.auth_token, number, self.api_base)
+        return None
+
     def receive(
         self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> HTTPResponse:
@@ -99,5 +111,8 @@ class TwilioInput(WebhookInput):
         except MALFORMED:
             return malformed()
         output = TwilioOutput(self.account_sid, self.auth_token, our_number, self.api_base)
-        answer_later(request, on_new_message, [UserMessage(text, output, sender, input_channel="twilio")])
+        message = UserMessage(
+            text, output, sender, input_channel="twilio", metadata={OUR_NUMBER_KEY: our_number}
+        )
+        answer_later(request, on_new_message, [message])
         return response.text(EMPTY_TWIML, content_type="text/xml")

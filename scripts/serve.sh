@@ -27,16 +27,18 @@ trap 'exit 143' TERM  # a supervisor's stop ends every server, not only this scr
 if [ "${1:-}" = "shell" ]; then
   "${RASA_SERVER[@]}" shell --model models/iastm.tar.gz --endpoints endpoints.yml
 else
-  # The staff pages' password: STAFF_TOKEN, or a new random one for this run.
-  STAFF_TOKEN=${STAFF_TOKEN:-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(12))')}
-  STAFF_TOKEN=$STAFF_TOKEN .venv/bin/python -m web.app --port "$WEB_PORT" --rasa "http://127.0.0.1:$RASA_PORT" &
+  # The staff pages' password: STAFF_TOKEN, or a new random one for this run. The Rasa server's staff
+  # channel (channels/staff.py), which the inbox calls, checks the same token.
+  export STAFF_TOKEN=${STAFF_TOKEN:-$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(12))')}
+  .venv/bin/python -m web.app --port "$WEB_PORT" --rasa "http://127.0.0.1:$RASA_PORT" &
   background+=($!)
   cat <<TXT
 
   The IASTM FAQ assistant is starting (about 15 seconds).
   Talk to it:
     website:   http://localhost:$WEB_PORT/ (a demo clinic page with the chat widget)
-    staff:     http://localhost:$WEB_PORT/staff and /staff/report (any user name, password $STAFF_TOKEN)
+    staff:     http://localhost:$WEB_PORT/staff, /staff/inbox (conversations handed to the front desk) and
+               /staff/report (your name as user name, password $STAFF_TOKEN)
                make ask Q="is graston painful?"    make report SINCE=2026-11-01
     REST:      curl -s -X POST http://localhost:$RASA_PORT/webhooks/rest/webhook \\
                  -H 'Content-Type: application/json' -d '{"sender": "visitor-0001", "message": "is IASTM painful?"}'

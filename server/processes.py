@@ -84,6 +84,7 @@ class Servers:
         credentials: Path = ROOT / "credentials.yml",
         plain_rasa: bool = False,
         root: Path = ROOT,
+        environment: dict[str, str] | None = None,
     ) -> None:
         self.workdir = workdir
         self.model = model
@@ -109,6 +110,7 @@ class Servers:
             "PYTHONPATH": str(root),  # the tree's own modules, whatever this process's path
             # Shared with this process, which may issue website and staff tokens (channels/sessions.py).
             "SESSION_SECRET": session_secret(),
+            **(environment or {}),
         }
         self.actions = self.rasa = None
         try:
@@ -171,11 +173,16 @@ class Servers:
 
 @contextmanager
 def serving(
-    model: Path, credentials: Path = ROOT / "credentials.yml", plain_rasa: bool = False, root: Path = ROOT
+    model: Path,
+    credentials: Path = ROOT / "credentials.yml",
+    plain_rasa: bool = False,
+    root: Path = ROOT,
+    environment: dict[str, str] | None = None,
 ) -> Iterator[Servers]:
-    """Servers for `model` in a temporary folder, stopped (and the folder removed) afterwards."""
+    """Servers for `model` in a temporary folder (with `environment` added to this process's),
+    stopped (and the folder removed) afterwards."""
     with tempfile.TemporaryDirectory() as workdir:
-        servers = Servers(Path(workdir), model, credentials, plain_rasa, root)
+        servers = Servers(Path(workdir), model, credentials, plain_rasa, root, environment)
         try:
             yield servers
         finally:

@@ -8,15 +8,30 @@ text), goes:
 2. a typed "/intent" payload that was not offered is read as words (payload_guard);
 3. Rasa's handling, whose NLU parse reads a long message by its question sentence (long_messages);
    the NLU pipeline itself (config.yml) triages, corrects spelling and recognises advice requests.
+A conversation paused for the front desk (actions/handoff_actions.py) is answered only when its
+message is an emergency: the emergency reply never waits for a person. (The turn that pauses it
+still ends with action_listen, as Rasa's would not, so that the rules match what comes after.)
 """
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.processor import MessageProcessor
+from rasa.shared.core.events import ConversationPaused, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from nlu_addons.triage_classifier import EMERGENCY_INTENT
 from server.long_messages import parse_by_question
 from server.payload_guard import text_to_handle
 from server.two_questions import parts_to_handle
+
+
+def paused_in_this_turn(tracker: DialogueStateTracker) -> bool:
+    """Whether the conversation was paused after its latest user message (by the turn's action)."""
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            return False
+        if isinstance(event, ConversationPaused):
+            return True
+    return False
 
 
 class AssistantProcessor(MessageProcessor):
@@ -42,3 +57,12 @@ class AssistantProcessor(MessageProcessor):
         return parse_by_question(
             lambda part: parse_with_graph(part, tracker, only_output_properties), message
         )
+
+    @staticmethod
+    def _should_handle_message(tracker: DialogueStateTracker) -> bool:
+        """Rasa's rule (a paused conversation is not answered, unless restarted), except that an
+        emergency is answered in a paused conversation too, and the turn that paused it ends as
+        every turn does (with action_listen, so that rules match the messages after it)."""
+        latest = tracker.latest_message
+        emergency = latest is not None and latest.intent.get("name") == EMERGENCY_INTENT
+        return emergency or paused_in_this_turn(tracker) or MessageProcessor._should_handle_message(tracker)

@@ -25,6 +25,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from channels.text import printable
 from staff.events import ROOT, Turn, database_url, read_turns
+from staff.inbox import OUTCOMES, handoff_outcomes
 
 # Reply types that mean "we could not answer this", with how the report names them.
 UNANSWERED = {
@@ -34,6 +35,7 @@ UNANSWERED = {
     "no_topic": "low confidence: suggestions",
 }
 ANSWERED = ("answer", "more")
+FEEDBACK = ("helpful", "unhelpful")  # reply types of the 👍/👎 quick replies (actions/feedback_actions.py)
 STAFF_CONVERSATIONS = "staff:"  # lookups from the staff page and `make ask` are not patients
 MAX_GROUPED = 2000  # the most recent unanswered questions that are grouped; older ones are counted
 LABEL_KEY = (os.environ.get("REPORT_KEY") or secrets.token_hex(16)).encode()
@@ -66,6 +68,8 @@ class Report:
     questions: int
     groups: list[Group]
     top_topics: list[tuple[str, int]]
+    feedback: dict[str, Counter] = field(default_factory=dict)  # topic -> helpful / unhelpful counts
+    handoffs: Counter = field(default_factory=Counter)  # outcome -> count (staff/inbox.py)
 
 
 def mask(text: str) -> str:
@@ -129,12 +133,19 @@ def build_report(turns: list[Turn], since: datetime, until: datetime) -> Report:
     patients = [turn for turn in turns if not turn.sender_id.startswith(STAFF_CONVERSATIONS)]
     unanswered = [turn for turn in patients if turn.reply_type in UNANSWERED and turn.text.strip()]
     topics = Counter(turn.topic for turn in patients if turn.reply_type in ANSWERED and turn.topic)
-    return Report(since, until, len(patients), group_similar(unanswered), topics.most_common(10))
+    feedback: dict[str, Counter] = {}
+    for turn in patients:
+        if turn.reply_type in FEEDBACK:
+            feedback.setdefault(turn.topic or "(no topic)", Counter())[turn.reply_type] += 1
+    feedback = dict(sorted(feedback.items(), key=lambda item: (-item[1]["unhelpful"], item[0])))
+    return Report(since, until, len(patients), group_similar(unanswered), topics.most_common(10), feedback)
 
 
 def load_report(url: str, since: datetime, until: datetime) -> Report:
     """The report for [since, until) from the tracker store at `url`."""
-    return build_report(read_turns(url, since, until), since, until)
+    report = build_report(read_turns(url, since, until), since, until)
+    report.handoffs = handoff_outcomes(url, since.timestamp(), until.timestamp())
+    return report
 
 
 def as_text(report: Report) -> str:
@@ -155,6 +166,13 @@ def as_text(report: Report) -> str:
         )
     lines += ["", "Most asked topics:"]
     lines += [f"  {count:4d} x  {topic}" for topic, count in report.top_topics] or ["  none"]
+    lines += ["", "Feedback on answers (helpful / not helpful), least helpful first:"]
+    lines += [
+        f"  {counts['helpful']:4d} / {counts['unhelpful']:<4d} {topic}"
+        for topic, counts in report.feedback.items()
+    ] or ["  none"]
+    lines += ["", "Handoffs to the front desk:"]
+    lines += [f"  {report.handoffs[outcome]:4d}  {label}" for outcome, label in OUTCOMES.items()]
     return "\n".join(lines)
 
 

@@ -84,6 +84,8 @@ OUTSIDE_MODULES = {
     "test_widget_browser",  # Chromium, the trained model and the website server
     "test_serve_script",  # the whole stack, started by scripts
     "test_action_server",  # an action server process
+    "test_handoff_browser",  # Chromium, the trained model and the website server
+    "test_handoff_conversation",  # the trained model, servers with the front desk open or closed
 }
 
 

@@ -65,6 +65,7 @@ channels.facebook.FacebookInput:
   app_secret: app-secret
   verify_token: verify-me
   api_base: {base}/facebook
+channels.staff.StaffInput:
 """
 
 
@@ -169,12 +170,15 @@ def offered(new: list[Sent]) -> bool:
 
 
 @contextmanager
-def serving_messaging(provider: FakeProvider, workdir: Path) -> Iterator[Servers]:
-    """Real action and Rasa servers with the messaging channels, their API calls to `provider`."""
+def serving_messaging(
+    provider: FakeProvider, workdir: Path, environment: dict[str, str] | None = None
+) -> Iterator[Servers]:
+    """Real action and Rasa servers with the messaging channels, their API calls to `provider` (and
+    `environment` added to theirs)."""
     assert MODEL.exists(), "train first: make train"
     credentials = workdir / "credentials.yml"
     credentials.write_text(CREDENTIALS.format(base=provider.base, twilio_url=TWILIO_PUBLIC_URL))
-    with serving(MODEL, credentials=credentials) as running:
+    with serving(MODEL, credentials=credentials, environment=environment) as running:
         yield running
 
 

@@ -419,7 +419,7 @@ async def test_fallback_with_only_a_weak_guess_asks_did_you_mean(dispatcher, mak
     )
     message = only_message(dispatcher)
     assert message["custom"]["type"] == "did_you_mean"
-    assert [b["payload"] for b in message["buttons"]] == ["/ask_bruising", "/ask_safety"]
+    assert [b["payload"] for b in message["buttons"]] == ["/ask_bruising", "/ask_safety", "/ask_human"]
 
 
 async def test_fallback_with_nothing_close_is_the_honest_no_answer(dispatcher, make_tracker, domain):

@@ -17,6 +17,8 @@ CONVERSATION_INTENTS = {
     "goodbye",
     "thank",
     "bot_challenge",
+    "ask_human",
+    "feedback",
     "ask_contact",
     "ask_capabilities",
     "ask_more",

@@ -79,8 +79,8 @@ def test_questions_outside_the_articles_and_red_flags(servers):
     assert payload_of(poem)["type"] == "off_topic"
 
 
-def test_asking_for_a_person_gets_told_it_is_an_assistant_and_how_to_reach_one(servers):
-    person = servers.say(uuid.uuid4().hex, "can I talk to a real person?")
+def test_asking_whether_it_is_a_person_gets_told_it_is_an_assistant_and_how_to_reach_one(servers):
+    person = servers.say(uuid.uuid4().hex, "am I chatting with a real person?")
     assert payload_of(person)["type"] == "about_assistant"
     assert "automated assistant" in text_of(person) and "915-850-0900" in text_of(person)
 

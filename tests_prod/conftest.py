@@ -16,6 +16,7 @@ SECRETS = {
     "POSTGRES_DB": "iastm_prod_test_" + uuid.uuid4().hex[:8],
     "REDIS_DB": "2",
     "NGINX_RATE_PER_SECOND": "1000",  # the load test comes from one address
+    "CLINIC_OPENING_HOURS": "Mon-Sun 00:00-24:00",  # the front desk always in, for the handoff test
 }
 
 

@@ -18,6 +18,7 @@ import binascii
 import dataclasses
 import hmac
 import os
+import time
 from pathlib import Path
 
 import aiohttp
@@ -26,8 +27,9 @@ import sqlalchemy as sa
 from aiohttp import web
 
 from actions.clinic import load_clinic
+from actions.handoff_actions import WAITING
 from channels.sessions import SessionTokens
-from staff import lookup, report
+from staff import inbox, lookup, report
 from staff.events import ROOT, database_url
 from staff.retention import prune_older_than
 
@@ -43,6 +45,9 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
 }
 RETENTION_CHECK_SECONDS = 24 * 3600
+HANDOFF_CHECK_SECONDS = 20  # how often conversations nobody took are looked for
+INBOX_DAYS = 30  # how far back the inbox lists handoffs and messages left
+STAFF_OPERATIONS = ("claim", "reply", "release")
 RASA_TIMEOUT = aiohttp.ClientTimeout(total=30)
 RASA_URL = web.AppKey("rasa_url", str)
 CLIENT = web.AppKey("client", aiohttp.ClientSession)
@@ -50,6 +55,7 @@ STAFF_TOKEN = web.AppKey("staff_token", str)
 TRACKER_STORE = web.AppKey("tracker_store", str)
 TOKENS = web.AppKey("tokens", SessionTokens)
 RETENTION_DAYS = web.AppKey("retention_days", int)
+HANDOFF_CHECK = web.AppKey("handoff_check_seconds", float)
 
 
 def refuse(status: int, message: str) -> web.Response:
@@ -104,6 +110,26 @@ async def chat(request: web.Request) -> web.Response:
         return refuse(503, "The assistant cannot be reached right now.")
 
 
+async def chat_updates(request: web.Request) -> web.Response:
+    """The messages pushed to this visitor after event `after` (a person's replies in a handoff), and
+    whether a person is still being waited for or talking: the widget polls this during a handoff."""
+    body = await json_body(request)
+    if isinstance(body, web.Response):
+        return body
+    conversation = request.app[TOKENS].conversation_of(body.get("sender"), kinds=("web",))
+    if conversation is None:
+        return refuse(401, "This chat session is not valid. Please reload the page.")
+    after = body.get("after")
+    if not isinstance(after, int) or isinstance(after, bool) or after < 0:
+        return refuse(400, "`after` is the id of the last message seen (0 for none).")
+    try:
+        messages = await asyncio.to_thread(inbox.pushed, request.app[TRACKER_STORE], conversation, after)
+        waiting = await asyncio.to_thread(inbox.handoff_of, request.app[TRACKER_STORE], conversation)
+    except sa.exc.SQLAlchemyError:
+        return refuse(503, "The conversation store cannot be read right now.")
+    return web.json_response({"messages": messages, "handoff": waiting})
+
+
 async def status(request: web.Request) -> web.Response:
     """200 when the Rasa server answers, 503 when it does not (the widget polls this offline)."""
     try:
@@ -140,6 +166,17 @@ def staff_credential_ok(authorization: str, token: str) -> bool:
     elif scheme.lower() != "bearer":
         return False
     return hmac.compare_digest(value.encode("utf-8"), token.encode("utf-8"))
+
+
+def basic_user_name(authorization: str) -> str:
+    """The user name of an HTTP Basic Authorization header ('' for none): the staff member's name."""
+    scheme, _, value = authorization.partition(" ")
+    if scheme.lower() != "basic":
+        return ""
+    try:
+        return base64.b64decode(value, validate=True).decode("utf-8").partition(":")[0]
+    except (binascii.Error, UnicodeDecodeError):
+        return ""
 
 
 @web.middleware
@@ -208,6 +245,59 @@ async def staff_ask(request: web.Request) -> web.Response:
     )
 
 
+async def staff_inbox_page(request: web.Request) -> web.FileResponse:
+    """The live inbox of conversations handed to the front desk."""
+    return web.FileResponse(STATIC / "staff" / "inbox.html")
+
+
+async def staff_inbox(request: web.Request) -> web.Response:
+    """Who waits for a person, who is being answered by whom, and the messages left (JSON)."""
+    since = time.time() - INBOX_DAYS * 86400
+    try:
+        found = await asyncio.to_thread(inbox.handoffs, request.app[TRACKER_STORE], since)
+    except sa.exc.SQLAlchemyError:
+        return refuse(503, "The conversation store cannot be read right now.")
+    now = time.time()
+    return web.json_response({"handoffs": [handoff.as_dict(now) for handoff in found]})
+
+
+async def staff_history(request: web.Request) -> web.Response:
+    """One conversation's latest messages (JSON), ?conversation=<id>."""
+    conversation = request.query.get("conversation", "")
+    if not conversation:
+        return refuse(400, "Give the conversation.")
+    try:
+        messages = await asyncio.to_thread(inbox.history, request.app[TRACKER_STORE], conversation)
+    except sa.exc.SQLAlchemyError:
+        return refuse(503, "The conversation store cannot be read right now.")
+    return web.json_response({"conversation": conversation, "messages": messages})
+
+
+async def staff_operation(request: web.Request) -> web.Response:
+    """Claim, answer or hand back a conversation: relayed to the Rasa server's staff channel
+    (channels/staff.py), which holds the conversation's lock and sends through its channel."""
+    operation = request.match_info["operation"]
+    if operation not in STAFF_OPERATIONS:
+        return refuse(404, "Unknown operation.")
+    body = await json_body(request)
+    if isinstance(body, web.Response):
+        return body
+    body.setdefault("staff", basic_user_name(request.headers.get("Authorization", "")))
+    return await _staff_channel(request.app, operation, body)
+
+
+async def _staff_channel(app: web.Application, operation: str, body: dict) -> web.Response:
+    url = f"{app[RASA_URL]}/webhooks/staff/{operation}"
+    headers = {"Authorization": f"Bearer {app[STAFF_TOKEN]}"}
+    fields = {key: body.get(key) for key in ("conversation", "staff", "text")}
+    try:
+        async with app[CLIENT].post(url, json=fields, headers=headers) as reply:
+            answer = await reply.json(content_type=None)
+            return web.json_response(answer if isinstance(answer, dict) else {}, status=reply.status)
+    except (aiohttp.ClientError, TimeoutError, ValueError):
+        return refuse(503, "The assistant cannot be reached right now.")
+
+
 async def staff_report(request: web.Request) -> web.Response:
     """The report as JSON for ?since=YYYY-MM-DD&until=YYYY-MM-DD (default: the last 30 days)."""
     try:
@@ -236,6 +326,14 @@ async def staff_report(request: web.Request) -> web.Response:
             "questions": found.questions,
             "groups": groups,
             "top_topics": [{"topic": topic, "count": count} for topic, count in found.top_topics],
+            "feedback": [
+                {"topic": topic, "helpful": counts["helpful"], "unhelpful": counts["unhelpful"]}
+                for topic, counts in found.feedback.items()
+            ],
+            "handoffs": [
+                {"outcome": label, "count": found.handoffs[outcome]}
+                for outcome, label in inbox.OUTCOMES.items()
+            ],
         }
     )
 
@@ -263,23 +361,53 @@ async def _retention(app: web.Application):
         task.cancel()
 
 
+async def _handoff_expiry(app: web.Application):
+    """While the server runs, hand a conversation nobody took in time back to the assistant, which
+    offers the visitor to leave a message (the staff channel checks the time again, under its lock)."""
+
+    async def expire_overdue() -> None:
+        while True:
+            await asyncio.sleep(app[HANDOFF_CHECK])
+            try:
+                found = await asyncio.to_thread(inbox.handoffs, app[TRACKER_STORE], time.time() - 86400)
+                wait = load_clinic().handoff_wait_seconds
+                for handoff in found:
+                    if handoff.status == WAITING and time.time() - handoff.since >= wait:
+                        await _staff_channel(app, "expire", {"conversation": handoff.conversation})
+            except sa.exc.SQLAlchemyError as error:
+                print(f"Handoffs: the conversation store could not be read ({type(error).__name__}).")
+
+    task = asyncio.create_task(expire_overdue()) if app[STAFF_TOKEN] else None
+    yield
+    if task:
+        task.cancel()
+
+
 def create_app(
-    rasa_url: str, tracker_store_url: str | None = None, staff_token: str = "", retention_days: int = 0
+    rasa_url: str,
+    tracker_store_url: str | None = None,
+    staff_token: str = "",
+    retention_days: int = 0,
+    handoff_check_seconds: float = HANDOFF_CHECK_SECONDS,
 ) -> web.Application:
     """The web application, relaying to the Rasa server at `rasa_url`; with `retention_days`,
-    conversations older than that are deleted at start and daily."""
+    conversations older than that are deleted at start and daily; every `handoff_check_seconds`,
+    a conversation nobody at the front desk took in time goes back to the assistant."""
     app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[security_headers, staff_only])
     app[RASA_URL] = rasa_url.rstrip("/")
     app[TRACKER_STORE] = tracker_store_url or database_url()
     app[STAFF_TOKEN] = staff_token
     app[TOKENS] = SessionTokens()
     app[RETENTION_DAYS] = retention_days
+    app[HANDOFF_CHECK] = handoff_check_seconds
     app.cleanup_ctx.append(_client)
     app.cleanup_ctx.append(_retention)
+    app.cleanup_ctx.append(_handoff_expiry)
     app.router.add_get("/", index)
     app.router.add_get("/demo.css", demo_css)
     app.router.add_post("/chat/session", new_session)
     app.router.add_post("/chat", chat)
+    app.router.add_post("/chat/updates", chat_updates)
     app.router.add_get("/chat/status", status)
     app.router.add_get("/chat/config", config)
     app.router.add_static("/widget/", STATIC / "widget")
@@ -287,6 +415,10 @@ def create_app(
     app.router.add_get("/staff/report", staff_report_page)
     app.router.add_post("/staff/ask", staff_ask)
     app.router.add_get("/staff/report.json", staff_report)
+    app.router.add_get("/staff/inbox", staff_inbox_page)
+    app.router.add_get("/staff/inbox.json", staff_inbox)
+    app.router.add_get("/staff/inbox/history.json", staff_history)
+    app.router.add_post("/staff/inbox/{operation}", staff_operation)
     app.router.add_static("/staff/assets/", STATIC / "staff")
     return app
 

@@ -92,6 +92,18 @@
         var topics = document.getElementById("topics");
         topics.textContent = "";
         found.top_topics.forEach(function (topic) { item(topics, topic.topic + ": " + topic.count); });
+        var feedback = document.getElementById("feedback");
+        feedback.textContent = "";
+        found.feedback.forEach(function (entry) {
+          var row = document.createElement("tr");
+          cell(row, entry.topic);
+          cell(row, String(entry.helpful));
+          cell(row, String(entry.unhelpful));
+          feedback.appendChild(row);
+        });
+        var handoffs = document.getElementById("handoffs");
+        handoffs.textContent = "";
+        found.handoffs.forEach(function (entry) { item(handoffs, entry.outcome + ": " + entry.count); });
         say(found.questions + " questions from " + found.since + " to " + found.until + "; " +
           found.groups.length + " groups not answered.");
       }).catch(function (error) { say(error.message); });

@@ -2,7 +2,8 @@
  *
  * Embed: <link rel="stylesheet" href="/widget/widget.css"><script src="/widget/widget.js" defer></script>
  * It talks to the same origin (POST /chat/session, POST /chat, GET /chat/status, GET /chat/config; see
- * web/app.py). The conversation is a token the server issues (POST /chat/session): the widget
+ * web/app.py). While a person at the front desk is asked for or answering, it polls POST /chat/updates
+ * for the messages they send (marked as from a person). The conversation is a token the server issues (POST /chat/session): the widget
  * never makes up an id of its own.
  * Everything shown is set as text (textContent), never as HTML. The conversation is kept in
  * sessionStorage: it survives reloads in this browser tab's session and is never shared.
@@ -12,14 +13,19 @@
 
   var STORE_KEY = "iastm-assistant";
   var RETRY_MS = 3000;
+  var POLL_MS = 2000;
 
   function load() {
     try {
       var saved = JSON.parse(sessionStorage.getItem(STORE_KEY));
       if (saved && (saved.sender === null || typeof saved.sender === "string") &&
-          Array.isArray(saved.entries) && Array.isArray(saved.outbox)) return saved;
+          Array.isArray(saved.entries) && Array.isArray(saved.outbox)) {
+        saved.cursor = typeof saved.cursor === "number" ? saved.cursor : 0;
+        return saved;
+      }
     } catch (ignored) { /* a damaged store starts a new conversation */ }
-    return { sender: null, entries: [], outbox: [], open: false };
+    // cursor: the last message a person pushed that is shown; handoff: a person is asked for or answering
+    return { sender: null, entries: [], outbox: [], open: false, cursor: 0, handoff: false };
   }
 
   // entries: what the conversation shows; outbox: messages not yet answered, sent one at a time.
@@ -123,9 +129,12 @@
 
   function botBubble(entry, isLatest) {
     var emergency = entry.payload && entry.payload.type === "emergency";
-    var bubble = el("div", "iastm-chat__msg iastm-chat__msg--bot" + (emergency ? " iastm-chat__msg--emergency" : ""));
+    var person = entry.payload && entry.payload.type === "staff" && entry.payload.staff;
+    var bubble = el("div", "iastm-chat__msg iastm-chat__msg--bot" + (emergency ? " iastm-chat__msg--emergency" : "") +
+      (person ? " iastm-chat__msg--staff" : ""));
     if (emergency) bubble.setAttribute("role", "alert");
-    bubble.appendChild(el("span", "iastm-chat__sr", "Assistant: "));
+    if (person) bubble.appendChild(el("span", "iastm-chat__from", person + " · front desk (a person)"));
+    else bubble.appendChild(el("span", "iastm-chat__sr", "Assistant: "));
     var disclaimer = entry.payload && entry.payload.disclaimer;
     var text = entry.text || "";
     if (disclaimer && text.indexOf(disclaimer) !== -1) {
@@ -175,10 +184,41 @@
       if (reply.custom) {
         var last = state.entries[state.entries.length - 1];
         if (last && last.who === "bot" && !last.payload) last.payload = reply.custom;
+        if (reply.custom.type === "handoff" && reply.custom.status === "waiting") startHandoff();
       } else if (reply.text) {
         state.entries.push({ who: "bot", text: reply.text, buttons: reply.buttons || [] });
       }
     });
+  }
+
+  // --- a person at the front desk ----------------------------------------------------------
+  function startHandoff() {
+    if (state.handoff) return;
+    state.handoff = true;
+    save();
+    setTimeout(poll, POLL_MS);
+  }
+
+  // The messages a person sent since the last one shown; polling stops when the handoff is over.
+  function poll() {
+    if (!state.handoff || !state.sender) return;
+    fetch("/chat/updates", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ sender: state.sender, after: state.cursor }),
+    }).then(function (response) {
+      if (!response.ok) throw new Error("not now");
+      return response.json();
+    }).then(function (body) {
+      (body.messages || []).forEach(function (message) {
+        state.entries.push({ who: "bot", text: message.text, buttons: [], payload: message.custom });
+        state.cursor = Math.max(state.cursor, message.id);
+      });
+      state.handoff = body.handoff === "waiting" || body.handoff === "claimed";
+      save();
+      if ((body.messages || []).length) render();
+      if (state.handoff) setTimeout(poll, POLL_MS);
+    }).catch(function () { setTimeout(poll, RETRY_MS); });
   }
 
   function showOffline(message) {
@@ -302,6 +342,7 @@
       root.classList.add("iastm-chat--open");
     }
     if (state.outbox.length) deliver(); // what was still unanswered when the page was left
+    if (state.handoff) poll(); // a person was asked for before the page was left
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
