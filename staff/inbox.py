@@ -3,8 +3,8 @@ visitors left, a conversation's history, and the messages pushed to a visitor (d
 
 Read-only, from the events Rasa stores (staff/events.py): a handoff's state is its slots
 (`handoff_status`, `handoff_staff`, `visitor_message`, `visitor_contact`,
-actions/handoff_actions.py) and its pause; an emergency is a user message whose intent is
-`emergency`.
+actions/handoff_actions.py) and its pause; a new session (after an hour's silence, domain.yml)
+ends it, as it ends the pause; an emergency is a user message whose intent is `emergency`.
 """
 
 import json
@@ -29,6 +29,7 @@ from staff.events import EVENTS
 
 HANDOFF_SLOTS = (HANDOFF_STATUS_SLOT, HANDOFF_STAFF_SLOT, MESSAGE_SLOT, CONTACT_SLOT)
 EMERGENCY_INTENT = "emergency"
+SESSION = "session_started"
 MAX_HISTORY = 200  # the latest messages of a conversation the inbox shows
 
 
@@ -86,7 +87,7 @@ def handoffs(url: str, since: float = 0.0) -> list[Handoff]:
     )
     query = (
         sa.select(EVENTS.c.sender_id, EVENTS.c.type_name, EVENTS.c.timestamp, EVENTS.c.data)
-        .where(EVENTS.c.sender_id.in_(asked), EVENTS.c.type_name.in_(("slot", "pause", "user")))
+        .where(EVENTS.c.sender_id.in_(asked), EVENTS.c.type_name.in_(("slot", "pause", "user", SESSION)))
         .order_by(EVENTS.c.sender_id, EVENTS.c.id)
     )
     found: dict[str, Handoff] = {}
@@ -101,7 +102,9 @@ def handoffs(url: str, since: float = 0.0) -> list[Handoff]:
 
 def _apply(handoff: Handoff, type_name: str, timestamp: float, event: dict) -> None:
     """One event's change to a handoff's state."""
-    if type_name == "pause":
+    if type_name == SESSION and handoff.status in (WAITING, CLAIMED):
+        handoff.status = handoff.staff = None
+    elif type_name == "pause":
         handoff.since, handoff.emergency = timestamp, False
     elif type_name == "user":
         intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
@@ -169,16 +172,24 @@ def pushed(url: str, conversation: str, after: int) -> list[dict]:
 
 
 def handoff_of(url: str, conversation: str) -> str | None:
-    """The conversation's handoff status now (waiting, claimed, message_left) or None."""
+    """The conversation's handoff status now (waiting, claimed, message_left) or None (also after a
+    new session began)."""
     query = (
-        sa.select(EVENTS.c.data)
-        .where(EVENTS.c.sender_id == conversation, EVENTS.c.type_name == "slot")
-        .where(EVENTS.c.data.like(f'%"{HANDOFF_STATUS_SLOT}"%'))
+        sa.select(EVENTS.c.type_name, EVENTS.c.data)
+        .where(EVENTS.c.sender_id == conversation)
+        .where(
+            sa.or_(
+                EVENTS.c.type_name == SESSION,
+                sa.and_(EVENTS.c.type_name == "slot", EVENTS.c.data.like(f'%"{HANDOFF_STATUS_SLOT}"%')),
+            )
+        )
         .order_by(EVENTS.c.id.desc())
         .limit(1)
     )
     rows = _rows(url, query)
-    return json.loads(rows[0][0] or "{}").get("value") if rows else None
+    if not rows or rows[0][0] == SESSION:
+        return None
+    return json.loads(rows[0][1] or "{}").get("value")
 
 
 # What happened to handoffs, as the report names it: a slot value or a payload's status/event.

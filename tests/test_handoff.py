@@ -14,6 +14,7 @@ from rasa.shared.core.events import (
     BotUttered,
     ConversationPaused,
     ConversationResumed,
+    SessionStarted,
     SlotSet,
     UserUttered,
 )
@@ -248,6 +249,11 @@ def seed_inbox(tmp_path) -> str:
             SlotSet("handoff_staff", "Maria", timestamp=210),
             BotUttered("Maria (front desk): hello", pushed, {"staff": "Maria"}, timestamp=220),
         ),
+        conversation(  # waiting, then silent for an hour: a new session ended it
+            SlotSet("handoff_status", "waiting", timestamp=40),
+            ConversationPaused(timestamp=40),
+            SessionStarted(timestamp=3700),
+        ),
         conversation(  # a message left
             SlotSet("visitor_message", "please call about insurance", timestamp=300),
             SlotSet("visitor_contact", "9155550123", timestamp=301),
@@ -263,7 +269,7 @@ def seed_inbox(tmp_path) -> str:
 def test_the_inbox_lists_who_waits_who_is_answered_and_the_messages_left(tmp_path):
     url = seed_inbox(tmp_path)
     found = {handoff.conversation: handoff.as_dict(now=400) for handoff in inbox.handoffs(url)}
-    assert list(found) == ["web:0", "web:1", "web:2"]
+    assert list(found) == ["web:0", "web:1", "web:3"]
     assert found["web:0"]["status"] == "waiting" and found["web:0"]["waiting_seconds"] == 300
     assert found["web:0"]["emergency"] is True
     assert found["web:0"]["questions"] == [
@@ -276,11 +282,12 @@ def test_the_inbox_lists_who_waits_who_is_answered_and_the_messages_left(tmp_pat
         "Maria",
         False,
     )
-    assert (found["web:2"]["message"], found["web:2"]["contact"]) == (
+    assert (found["web:3"]["message"], found["web:3"]["contact"]) == (
         "please call about insurance",
         "9155550123",
     )
     assert inbox.handoff_of(url, "web:1") == "claimed" and inbox.handoff_of(url, "web:9") is None
+    assert inbox.handoff_of(url, "web:2") is None  # the widget stops asking after a new session
 
 
 def test_the_inbox_shows_a_conversations_history_and_the_widget_reads_only_pushed_messages(tmp_path):
