@@ -6,6 +6,7 @@ stored and reported; outside opening hours, the message form."""
 import base64
 import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -14,7 +15,17 @@ import requests
 from actions.clinic import load_clinic
 from server.processes import MODEL, free_port, serving
 from staff import report
-from tests.messaging_fakes import Sent, serving_messaging, telegram_update, webhook
+from tests.messaging_fakes import (
+    Sent,
+    messenger_message,
+    messenger_post,
+    serving_messaging,
+    slack_message,
+    slack_post,
+    telegram_update,
+    twilio_post,
+    webhook,
+)
 from tests.thread_server import serve_in_thread
 from web.app import create_app
 
@@ -187,26 +198,61 @@ def test_nobody_takes_it_in_time_so_the_visitor_leaves_a_message_and_a_valid_con
     assert "Ecchymosis" in text_of(site.chat(session, "will it leave bruises?"))  # the assistant again
 
 
-def test_a_telegram_visitor_gets_the_front_desk_s_replies_in_telegram(site, provider):
-    chat = uuid.uuid4().int % 10**9
-    headers = {"X-Telegram-Bot-Api-Secret-Token": "telegram-secret"}
+def messaging_visitor(site: Site, channel: str) -> tuple[Callable[[str], None], str, str, str]:
+    """A new visitor on a messaging channel: how they write, their conversation id, and the ids the
+    provider's messages to them carry: the assistant's answers, the front desk's messages (Slack
+    answers in the channel written in, and the front desk writes to the user's direct messages with
+    the app, which is that channel when they wrote there)."""
+    number = str(uuid.uuid4().int % 10**9)
+    if channel == "telegram":
+        secret = {"X-Telegram-Bot-Api-Secret-Token": "telegram-secret"}
 
-    def say(text: str) -> None:
-        reply = requests.post(
-            webhook(site.servers, "telegram"), json=telegram_update(chat, text), headers=headers, timeout=10
+        def say(text: str) -> None:
+            url = webhook(site.servers, "telegram")
+            assert requests.post(url, json=telegram_update(int(number), text), headers=secret, timeout=10).ok
+
+        return say, f"telegram:{number}", number, number
+    if channel == "slack":
+        user = "U" + number
+        return (
+            (lambda text: slack_post(site.servers, slack_message(user, "D" + number, text))),
+            f"slack:{user}",
+            "D" + number,
+            user,
         )
-        assert reply.status_code == 200
+    if channel == "twilio":
+        phone = "+1555" + number[:7].zfill(7)
+        return (
+            (lambda text: twilio_post(site.servers, phone, "+15557654321", text)),
+            f"twilio:{phone}",
+            phone,
+            phone,
+        )
+    user = "1" + number.zfill(15)
+    return (
+        (lambda text: messenger_post(site.servers, messenger_message(user, text))),
+        f"facebook:{user}",
+        user,
+        user,
+    )
 
-    def sent_with(words: str) -> Sent:
-        return provider.wait("telegram", str(chat), 0, lambda sent: any(words in m.text for m in sent))[-1]
+
+@pytest.mark.parametrize("channel", ["telegram", "slack", "twilio", "facebook"])
+def test_a_messaging_visitor_gets_the_front_desk_s_replies_on_their_channel(site, provider, channel):
+    say, conversation, answered_at, staff_at = messaging_visitor(site, channel)
+
+    def sent_with(words: str, recipient: str = staff_at) -> Sent:
+        return provider.wait(channel, recipient, 0, lambda sent: any(words in m.text for m in sent))[-1]
 
     say("I want to talk to a human")
-    assert "a person will reply" in sent_with("a person will reply").text
-    conversation = f"telegram:{chat}"
-    assert site.inbox()[conversation]["channel"] == "telegram"
+    sent_with("a person will reply", answered_at)
+    assert site.inbox()[conversation]["channel"] == channel
     assert site.staff("claim", "Maria", conversation).status_code == 200
     assert site.staff("reply", "Maria", conversation, "Hello from the clinic!").status_code == 200
-    assert sent_with("Hello from the clinic!").text == "Maria (front desk): Hello from the clinic!"
+    reply = sent_with("Hello from the clinic!")
+    assert reply.text.startswith("Maria (front desk): Hello from the clinic!")
+    if channel == "twilio":
+        assert reply.body["From"] == "+15557654321"  # from the number the visitor wrote to
     assert site.staff("release", "Maria", conversation).status_code == 200
     assert "automated assistant again" in sent_with("has left the chat").text
 
