@@ -1,5 +1,6 @@
 """Low NLU confidence or nothing to go on: the closest passage and "did you mean" topics, or say no."""
 
+import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -12,6 +13,7 @@ from actions.answer_actions import (
     answer_topic,
     condition_topic_of,
     no_topic_reply,
+    term_match_of,
     unknown_condition_reply,
     utter,
 )
@@ -28,6 +30,19 @@ MIN_SUGGESTION_CONFIDENCE = 0.1
 AGREEING_CONFIDENCE = 0.25
 MAX_SUGGESTIONS = 2
 FALLBACK_INTENT = "nlu_fallback"
+# "what about plantar fasciitis?": a condition the articles name, and at most this many other words
+MAX_WORDS_BESIDE_A_CONDITION = 3
+WORD = re.compile(r"[^\W\d_]+")
+
+
+def only_a_condition(kb: KnowledgeBase, message: dict[str, Any]) -> Topic | None:
+    """The condition topic of a message that names one and says little else ("what about plantar
+    fasciitis?", "and tendonitis?"): a follow-up that asks about that condition."""
+    match = term_match_of(kb, CONDITION_INTENT, message)
+    if match is None:
+        return None
+    text = (message.get("text") or "").lower().replace(match.term.lower(), " ")
+    return match.topic if len(WORD.findall(text)) <= MAX_WORDS_BESIDE_A_CONDITION else None
 
 
 def leans_to_condition(message: dict[str, Any]) -> bool:
@@ -81,6 +96,9 @@ class ActionSearchFallback(Action):
         if leans_to_condition(message) and condition_topic_of(kb, message) is None:
             utter(dispatcher, unknown_condition_reply(kb, message))
             return []
+        condition = only_a_condition(kb, message)
+        if condition:
+            return answer_topic(dispatcher, kb, condition)
         hit = load_search().best(text)
         agreed = agreed_topic(kb, message, hit)
         if agreed:

@@ -443,13 +443,14 @@ async def test_fallback_leaning_to_an_unnamed_condition_is_the_honest_no_answer(
     assert events == []
 
 
-async def test_fallback_leaning_to_a_condition_the_articles_name_searches_instead(
+async def test_fallback_leaning_to_a_condition_the_articles_name_answers_that_condition(
     dispatcher, make_tracker, domain
 ):
     ranking = [{"name": "nlu_fallback", "confidence": 0.4}, {"name": "ask_condition", "confidence": 0.3}]
     tracker = make_tracker("nlu_fallback", "scraping and plantar fasciitis", intent_ranking=ranking)
     await ActionSearchFallback().run(dispatcher, tracker, domain)
-    assert only_message(dispatcher)["custom"]["type"] == "closest_passage"
+    message = only_message(dispatcher)
+    assert (message["custom"]["type"], message["custom"]["topic"]) == ("answer", "plantar_fasciitis")
 
 
 def test_the_action_server_registers_every_action_the_domain_names():
@@ -526,3 +527,29 @@ async def test_two_questions_keep_the_general_answer(dispatcher, make_tracker, d
     text = "how does scraping work? and can it break up my scar tissue?"
     await ActionAnswerTopic().run(dispatcher, make_tracker("ask_how_it_works", text), domain)
     assert only_message(dispatcher)["custom"]["topic"] == "how_it_works"
+
+
+@pytest.mark.parametrize(
+    "text", ["what about plantar fasciitis?", "and plantar fasciitis??", "how about plantar fasciitis"]
+)
+async def test_a_condition_named_with_little_else_under_nlu_s_fallback_gets_that_condition(
+    text, dispatcher, make_tracker, domain
+):
+    """A follow-up that only names a condition ("what about plantar fasciitis?") is that condition's
+    question, whatever weak guess NLU had."""
+    ranking = [{"name": "nlu_fallback", "confidence": 0.4}, {"name": "off_topic", "confidence": 0.23}]
+    entities = [{"entity": "condition", "value": "plantar fasciitis"}]
+    tracker = make_tracker("nlu_fallback", text, entities=entities, intent_ranking=ranking)
+    await ActionSearchFallback().run(dispatcher, tracker, domain)
+    message = only_message(dispatcher)
+    assert (message["custom"]["type"], message["custom"]["topic"]) == ("answer", "plantar_fasciitis")
+
+
+async def test_a_long_message_that_names_a_condition_under_nlu_s_fallback_is_not_taken_for_it(
+    dispatcher, make_tracker, domain
+):
+    ranking = [{"name": "nlu_fallback", "confidence": 0.4}, {"name": "out_of_scope", "confidence": 0.3}]
+    text = "how much would my insurance pay for plantar fasciitis visits this year"
+    tracker = make_tracker("nlu_fallback", text, intent_ranking=ranking)
+    await ActionSearchFallback().run(dispatcher, tracker, domain)
+    assert only_message(dispatcher)["custom"]["type"] != "answer"  # a closest passage or suggestions
