@@ -114,8 +114,8 @@ class ActionOffTopic(ScopeReplyAction):
 
 
 class ActionBotChallenge(ScopeReplyAction):
-    """ "Are you a bot?", "can I talk to a real person?": say it is an automated assistant, and how
-    to reach a person at the clinic."""
+    """ "Are you a bot?", "is this a real person?": say it is an automated assistant, and how to reach
+    a person at the clinic (with the button that asks the front desk to join the chat)."""
 
     response = "utter_iamabot"
     reply_type = "about_assistant"
