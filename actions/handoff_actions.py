@@ -7,6 +7,7 @@ and a phone number or e-mail address (the form `handoff_message_form`), which th
 """
 
 import re
+from abc import ABC, abstractmethod
 from datetime import datetime, timezone
 from typing import Any
 
@@ -99,34 +100,43 @@ class ActionHandoff(Action):
         return [FollowupAction(MESSAGE_FORM)]
 
 
-class ActionAskVisitorMessage(Action):
-    """The form's question for the message, in the visitor's language."""
+class FormQuestion(Action, ABC):
+    """One of the message form's questions, in the visitor's language; subclasses give `name()`,
+    the domain `response` and the payload's `status`."""
+
+    response: str
+    status: str
+
+    @abstractmethod
+    def name(self) -> str:
+        """The form asks for its slot with the action of this name."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Ask the question."""
+        utter_scope_reply(dispatcher, self.response, "handoff", tracker, status=self.status)
+        return []
+
+
+class ActionAskVisitorMessage(FormQuestion):
+    """What the message for the front desk is."""
+
+    response, status = "utter_ask_visitor_message", "message"
 
     def name(self) -> str:
         """The form asks for `visitor_message` with this action."""
         return "action_ask_visitor_message"
 
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        """Ask what the message for the front desk is."""
-        utter_scope_reply(dispatcher, "utter_ask_visitor_message", "handoff", tracker, status="message")
-        return []
 
+class ActionAskVisitorContact(FormQuestion):
+    """A phone number or e-mail address, with what it will be used for."""
 
-class ActionAskVisitorContact(Action):
-    """The form's question for a phone number or e-mail address, with what it will be used for."""
+    response, status = "utter_ask_visitor_contact", "contact"
 
     def name(self) -> str:
         """The form asks for `visitor_contact` with this action."""
         return "action_ask_visitor_contact"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
-    ) -> list[EventType]:
-        """Ask how the front desk may reach the visitor, and say that only for this message."""
-        utter_scope_reply(dispatcher, "utter_ask_visitor_contact", "handoff", tracker, status="contact")
-        return []
 
 
 class ValidateHandoffMessageForm(FormValidationAction):

@@ -337,3 +337,18 @@ def test_feedback_is_thanked_and_not_helpful_offers_the_front_desk(
     assert message["custom"]["type"] == ("helpful" if helpful else "unhelpful")
     assert message["custom"]["topic"] == "painful"
     assert message["response"] == ("utter_feedback_helpful" if helpful else "utter_feedback_unhelpful")
+
+
+@pytest.mark.parametrize(
+    "action, response, status",
+    [
+        (handoff_actions.ActionAskVisitorMessage(), "utter_ask_visitor_message", "message"),
+        (handoff_actions.ActionAskVisitorContact(), "utter_ask_visitor_contact", "contact"),
+    ],
+)
+def test_the_message_form_asks_its_questions_in_the_visitor_s_language(
+    dispatcher, make_tracker, action, response, status
+):
+    run(action, dispatcher, make_tracker("out_of_scope", "quiero dejar un mensaje para la recepción"))
+    assert dispatcher.messages[0]["response"] == response + "_es"
+    assert dispatcher.messages[0]["custom"]["status"] == status
