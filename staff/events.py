@@ -90,15 +90,20 @@ def read_turns(
         query = query.where(EVENTS.c.timestamp < until.timestamp())
     if sender_id:
         query = query.where(EVENTS.c.sender_id == sender_id)
+    return _turns_from(event_rows(url, query.order_by(EVENTS.c.sender_id, EVENTS.c.id)))
+
+
+def event_rows(url: str, query) -> list:
+    """The rows `query` selects from the events table of the store at `url`; none when the store
+    has no conversation yet (an SQLite file is never created)."""
     database = sa.engine.make_url(url)
     if database.get_backend_name() == "sqlite" and not Path(database.database or "").exists():
-        return []  # no conversation yet (and do not create the file)
+        return []
     engine = sa.create_engine(url)
     try:
         if not sa.inspect(engine).has_table("events"):
             return []
         with engine.connect() as connection:
-            rows = connection.execute(query.order_by(EVENTS.c.sender_id, EVENTS.c.id)).all()
+            return connection.execute(query).all()
     finally:
         engine.dispose()
-    return _turns_from(rows)

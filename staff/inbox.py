@@ -11,7 +11,6 @@ import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -25,7 +24,7 @@ from actions.handoff_actions import (
     PUSHED,
     WAITING,
 )
-from staff.events import EVENTS
+from staff.events import EVENTS, event_rows
 
 HANDOFF_SLOTS = (HANDOFF_STATUS_SLOT, HANDOFF_STAFF_SLOT, MESSAGE_SLOT, CONTACT_SLOT)
 EMERGENCY_INTENT = "emergency"
@@ -62,20 +61,6 @@ class Handoff:
         }
 
 
-def _rows(url: str, query) -> list:
-    database = sa.engine.make_url(url)
-    if database.get_backend_name() == "sqlite" and not Path(database.database or "").exists():
-        return []
-    engine = sa.create_engine(url)
-    try:
-        if not sa.inspect(engine).has_table("events"):
-            return []
-        with engine.connect() as connection:
-            return connection.execute(query).all()
-    finally:
-        engine.dispose()
-
-
 def handoffs(url: str, since: float = 0.0) -> list[Handoff]:
     """Every conversation with a handoff event after `since` (a UNIX time), its state now; waiting
     first, then taken, then messages left, longest waiting first."""
@@ -91,7 +76,7 @@ def handoffs(url: str, since: float = 0.0) -> list[Handoff]:
         .order_by(EVENTS.c.sender_id, EVENTS.c.id)
     )
     found: dict[str, Handoff] = {}
-    for sender, type_name, timestamp, data in _rows(url, query):
+    for sender, type_name, timestamp, data in event_rows(url, query):
         handoff = found.setdefault(sender, Handoff(sender))
         event = json.loads(data or "{}")
         _apply(handoff, type_name, timestamp or 0.0, event)
@@ -136,7 +121,7 @@ def history(url: str, conversation: str) -> list[dict]:
         .limit(MAX_HISTORY)
     )
     messages = []
-    for _id, type_name, timestamp, data in reversed(_rows(url, query)):
+    for _id, type_name, timestamp, data in reversed(event_rows(url, query)):
         event = json.loads(data or "{}")
         staff = (event.get("metadata") or {}).get("staff")
         who = "visitor" if type_name == "user" else staff or "assistant"
@@ -163,7 +148,7 @@ def pushed(url: str, conversation: str, after: int) -> list[dict]:
         .order_by(EVENTS.c.id)
     )
     messages = []
-    for event_id, data in _rows(url, query):
+    for event_id, data in event_rows(url, query):
         event = json.loads(data or "{}")
         custom = (event.get("data") or {}).get("custom") or {}
         if custom.get(PUSHED):
@@ -186,7 +171,7 @@ def handoff_of(url: str, conversation: str) -> str | None:
         .order_by(EVENTS.c.id.desc())
         .limit(1)
     )
-    rows = _rows(url, query)
+    rows = event_rows(url, query)
     if not rows or rows[0][0] == SESSION:
         return None
     return json.loads(rows[0][1] or "{}").get("value")
@@ -218,7 +203,7 @@ def handoff_outcomes(url: str, since: float, until: float) -> Counter:
         )
     )
     counts: Counter = Counter()
-    for type_name, data in _rows(url, query):
+    for type_name, data in event_rows(url, query):
         event = json.loads(data or "{}")
         if (
             type_name == "slot"
