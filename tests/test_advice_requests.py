@@ -46,6 +46,11 @@ REQUESTS = load_advice_requests()
         ("patient wants to know if she can still come in with an eczema flare", "personal_safety"),
         ("My mom is 84 and bruises easily. Would this be safe for her?", "personal_safety"),
         ("tengo un marcapasos, es seguro el raspado?", "personal_safety"),
+        ("I'm 30 weeks along, can I still have graston on my lower back?", "personal_safety"),
+        ("she's in her third trimester, is scraping okay for her?", "personal_safety"),
+        ("my 9 yr old son plays hockey, can he get IASTM or is he too young?", "personal_safety"),
+        ("I've been on steroids for years and my skin tears easily. Is scraping safe?", "personal_safety"),
+        ("I have a hip replacement. Can the tools be used over the implant?", "personal_safety"),
     ],
 )
 def test_a_request_for_personal_advice_is_recognised_by_its_shape(text, shape):
