@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import cache
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -99,11 +100,15 @@ def event_rows(url: str, query) -> list:
     database = sa.engine.make_url(url)
     if database.get_backend_name() == "sqlite" and not Path(database.database or "").exists():
         return []
-    engine = sa.create_engine(url)
-    try:
-        if not sa.inspect(engine).has_table("events"):
-            return []
-        with engine.connect() as connection:
-            return connection.execute(query).all()
-    finally:
-        engine.dispose()
+    engine = engine_of(url)
+    if not sa.inspect(engine).has_table("events"):
+        return []
+    with engine.connect() as connection:
+        return connection.execute(query).all()
+
+
+@cache
+def engine_of(url: str) -> sa.engine.Engine:
+    """One engine (and connection pool) per store for the whole process: the widget polls for a
+    person's replies every few seconds, and an engine per poll would reconnect each time."""
+    return sa.create_engine(url, pool_pre_ping=True)

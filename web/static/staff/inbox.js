@@ -21,14 +21,7 @@
 
   function say(message) { status.textContent = message; }
 
-  function call(url, options) {
-    return fetch(url, options).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (body) {
-        if (!response.ok) throw new Error(body.error || "The request failed (" + response.status + ").");
-        return body;
-      });
-    });
-  }
+  var call = window.staffCall;
 
   function minutes(seconds) {
     if (seconds === null || seconds === undefined) return "";

@@ -6,14 +6,7 @@
 
   function say(message) { status.textContent = message; }
 
-  function call(url, options) {
-    return fetch(url, options).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (body) {
-        if (!response.ok) throw new Error(body.error || "The request failed (" + response.status + ").");
-        return body;
-      });
-    });
-  }
+  var call = window.staffCall;
 
   function item(list, text) {
     var li = document.createElement("li");
