@@ -44,7 +44,7 @@ QUESTIONS = load_study_questions()
         # described by what its title says
         ("that study of massage vs routine physical therapy for women's low back pain?", "study_kamali"),
         ("the 2016 RCT on graston, spinal manipulation and placebo, any results?", "study_crothers"),
-        ("the big randomized trial of graston versus spinal manipulation and placebo for thoracic pain?", "study_crothers"),
+        ("the randomized trial of graston, manipulation and placebo for thoracic pain?", "study_crothers"),
         # by the journal it appeared in
         ("what did that Journal of Exercise Rehabilitation paper find?", "study_kim"),
         ("the Physical Therapy Reviews piece on IASTM, what was the conclusion?", "study_lambert"),
