@@ -10,22 +10,19 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from staff.events import EVENTS, ROOT, database_url
+from staff.events import EVENTS, ROOT, database_url, engine_of
 
 
 def prune_older_than(days: int, url: str) -> int:
     """Delete events older than `days` days from the tracker store at `url`; return how many."""
     if days < 1:
         raise ValueError("keep at least one day")
-    engine = sa.create_engine(url)
-    try:
-        if not sa.inspect(engine).has_table("events"):
-            return 0
-        with engine.begin() as connection:
-            cutoff = time.time() - days * 86400
-            return connection.execute(sa.delete(EVENTS).where(EVENTS.c.timestamp < cutoff)).rowcount
-    finally:
-        engine.dispose()
+    engine = engine_of(url)
+    if not sa.inspect(engine).has_table("events"):
+        return 0
+    with engine.begin() as connection:
+        cutoff = time.time() - days * 86400
+        return connection.execute(sa.delete(EVENTS).where(EVENTS.c.timestamp < cutoff)).rowcount
 
 
 def main() -> None:

@@ -3,6 +3,7 @@ message form's checks, the staff channel's rules, the inbox's reading of the tra
 processor answering an emergency in a paused conversation. End to end: tests/test_handoff_conversation.py."""
 
 import asyncio
+import time
 from datetime import datetime, timezone
 
 import pytest
@@ -36,6 +37,7 @@ from actions.replies import follow_up_buttons
 from channels.staff import plan, staff_token_ok
 from server.processor import AssistantProcessor
 from staff import inbox
+from staff.retention import prune_older_than
 
 DOMAIN = Domain.load("domain.yml")
 UTC = timezone.utc
@@ -304,6 +306,17 @@ def test_the_inbox_shows_a_conversations_history_and_the_widget_reads_only_pushe
     assert inbox.pushed(url, "web:1", pushed[0]["id"]) == []
     assert inbox.pushed(url, "web:0", 0) == []
     assert inbox.handoffs(f"sqlite:///{tmp_path / 'none.db'}") == []
+
+
+def test_retention_deletes_old_staff_replies_and_left_messages_and_keeps_recent_ones(tmp_path):
+    url = seed_inbox(tmp_path)  # every event there is from 1970
+    pushed = {"custom": {"type": "staff", "pushed": True, "staff": "Ana", "event": "utter_staff_reply"}}
+    recent = conversation(BotUttered("Ana (front desk): hi", pushed, {"staff": "Ana"}, timestamp=time.time()))
+    recent.sender_id = "web:recent"
+    asyncio.run(SQLTrackerStore(dialect="sqlite", db=str(tmp_path / "tracker.db")).save(recent))
+    assert prune_older_than(90, url) > 0
+    assert inbox.handoffs(url) == [] and inbox.history(url, "web:1") == []
+    assert [m["text"] for m in inbox.pushed(url, "web:recent", 0)] == ["Ana (front desk): hi"]
 
 
 def test_answers_ask_for_feedback_and_no_answers_offer_the_front_desk(kb):
