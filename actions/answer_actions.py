@@ -44,7 +44,9 @@ ALL_REFERENCES = re.compile(r"\b(?:all|every|bibliography|complete|whole|entire|
 
 def utter(dispatcher: CollectingDispatcher, reply: Reply) -> None:
     """Send a reply's text, buttons (then those its type ends with) and payload as one bot message."""
-    buttons = reply.buttons + follow_up_buttons(load_knowledge(), reply.payload.get("type"))
+    buttons = reply.buttons + follow_up_buttons(
+        load_knowledge(), reply.payload.get("type"), reply.payload.get("topic")
+    )
     dispatcher.utter_message(text=reply.text, buttons=buttons, json_message=reply.payload)
 
 

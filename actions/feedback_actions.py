@@ -1,6 +1,7 @@
 """Feedback on an answer: the 👍/👎 quick replies every answer ends with (actions/replies.py).
 
-The visitor's choice is stored as their message (intent `feedback`, entity `helpful`), and the reply's
+The visitor's choice is stored as their message (intent `feedback`, entities `helpful` and
+`answer_topic`, the topic of the answer the buttons were on), and the reply's
 payload type (`helpful` or `unhelpful`, with the topic answered) is what the staff report counts
 (staff/report.py). "Not helpful" offers a person at the front desk.
 """
@@ -13,11 +14,20 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer_actions import LAST_TOPIC_SLOT
+from actions.knowledge import load_knowledge
 from actions.scope_actions import utter_scope_reply
 
 HELPFUL_ENTITY = "helpful"
+TOPIC_ENTITY = "answer_topic"  # the topic of the answer a feedback button was on
 # typed feedback without the entity: a thumbs down or a negation is "not helpful"
 UNHELPFUL = re.compile(r"👎|\bnot?\b|n't\b|unhelpful|useless|in[úu]til|no me sirvi", re.I)
+
+
+def answered_topic(tracker: Tracker) -> str | None:
+    """The topic the feedback is on: the one its button names (a 👍 may be on an earlier answer),
+    else the last one answered."""
+    named = next(tracker.get_latest_entity_values(TOPIC_ENTITY), None)
+    return named if named in load_knowledge().topics else tracker.get_slot(LAST_TOPIC_SLOT)
 
 
 def was_helpful(tracker: Tracker) -> bool:
@@ -43,5 +53,5 @@ class ActionFeedback(Action):
         response, reply_type = (
             ("utter_feedback_helpful", "helpful") if helpful else ("utter_feedback_unhelpful", "unhelpful")
         )
-        utter_scope_reply(dispatcher, response, reply_type, tracker, topic=tracker.get_slot(LAST_TOPIC_SLOT))
+        utter_scope_reply(dispatcher, response, reply_type, tracker, topic=answered_topic(tracker))
         return []

@@ -11,7 +11,7 @@ BULLET = "\u2022"
 ASKS_FEEDBACK = ("answer", "more")  # reply types that offer 👍/👎
 OFFERS_HANDOFF = ("no_answer", "did_you_mean", "closest_passage")  # reply types that offer a person
 HANDOFF_PAYLOAD = "/ask_human"
-FEEDBACK_PAYLOAD = '/feedback{{"helpful": "{value}"}}'
+FEEDBACK_INTENT = "/feedback"
 
 
 @dataclass
@@ -32,13 +32,20 @@ def topic_button(topic: Topic) -> dict[str, str]:
     return {"title": topic.question, "payload": payload}
 
 
-def follow_up_buttons(kb: KnowledgeBase, reply_type: str | None) -> list[dict[str, str]]:
-    """The quick replies a reply of `reply_type` ends with: feedback on an answer, the front desk
-    after a no-answer or a "did you mean" (its other buttons come first)."""
+def follow_up_buttons(
+    kb: KnowledgeBase, reply_type: str | None, topic: str | None = None
+) -> list[dict[str, str]]:
+    """The quick replies a reply of `reply_type` ends with: feedback on an answer (naming the
+    `topic` answered, so a 👍 on an earlier answer counts for that answer), the front desk after a
+    no-answer or a "did you mean" (its other buttons come first)."""
     if reply_type in ASKS_FEEDBACK:
+        on_topic = {"answer_topic": topic} if topic else {}
         return [
-            {"title": kb.wording["feedback_helpful"], "payload": FEEDBACK_PAYLOAD.format(value="yes")},
-            {"title": kb.wording["feedback_unhelpful"], "payload": FEEDBACK_PAYLOAD.format(value="no")},
+            {
+                "title": kb.wording[title],
+                "payload": FEEDBACK_INTENT + json.dumps({"helpful": value, **on_topic}),
+            }
+            for title, value in (("feedback_helpful", "yes"), ("feedback_unhelpful", "no"))
         ]
     if reply_type in OFFERS_HANDOFF:
         return [{"title": kb.wording["handoff_button"], "payload": HANDOFF_PAYLOAD}]

@@ -3,6 +3,7 @@ message form's checks, the staff channel's rules, the inbox's reading of the tra
 processor answering an emergency in a paused conversation. End to end: tests/test_handoff_conversation.py."""
 
 import asyncio
+import json
 import time
 from datetime import datetime, timezone
 
@@ -320,7 +321,11 @@ def test_retention_deletes_old_staff_replies_and_left_messages_and_keeps_recent_
 
 
 def test_answers_ask_for_feedback_and_no_answers_offer_the_front_desk(kb):
-    assert [b["payload"] for b in follow_up_buttons(kb, "answer")] == [
+    assert [b["payload"] for b in follow_up_buttons(kb, "answer", "painful")] == [
+        '/feedback{"helpful": "yes", "answer_topic": "painful"}',
+        '/feedback{"helpful": "no", "answer_topic": "painful"}',
+    ]
+    assert [b["payload"] for b in follow_up_buttons(kb, "more")] == [
         '/feedback{"helpful": "yes"}',
         '/feedback{"helpful": "no"}',
     ]
@@ -350,6 +355,15 @@ def test_feedback_is_thanked_and_not_helpful_offers_the_front_desk(
     assert message["custom"]["type"] == ("helpful" if helpful else "unhelpful")
     assert message["custom"]["topic"] == "painful"
     assert message["response"] == ("utter_feedback_helpful" if helpful else "utter_feedback_unhelpful")
+
+
+@pytest.mark.parametrize(("named", "counted"), [("bruising", "bruising"), ("no_such_topic", "painful")])
+def test_feedback_counts_for_the_answer_its_button_was_on(dispatcher, make_tracker, named, counted):
+    entities = [{"entity": "helpful", "value": "yes"}, {"entity": "answer_topic", "value": named}]
+    text = "/feedback" + json.dumps({"helpful": "yes", "answer_topic": named})
+    tracker = make_tracker("feedback", text, entities=entities, slots={"last_topic": "painful"})
+    run(ActionFeedback(), dispatcher, tracker)
+    assert dispatcher.messages[0]["custom"]["topic"] == counted
 
 
 @pytest.mark.parametrize(

@@ -125,9 +125,11 @@ def test_a_visitor_asks_for_a_person_who_takes_the_chat_answers_and_hands_it_bac
     session = site.session()
     conversation = conversation_of(session)
     answer = site.chat(session, "does IASTM hurt?")
-    titles = [button["title"] for reply in answer for button in reply.get("buttons") or []]
-    assert titles == ["👍 Helpful", "👎 Not helpful"]  # every answer asks for feedback
-    unhelpful = site.chat(session, '/feedback{"helpful": "no"}')
+    buttons = {
+        button["title"]: button["payload"] for reply in answer for button in reply.get("buttons") or []
+    }
+    assert list(buttons) == ["👍 Helpful", "👎 Not helpful"]  # every answer asks for feedback
+    unhelpful = site.chat(session, buttons["👎 Not helpful"])
     assert custom_of(unhelpful)["type"] == "unhelpful"
     assert [b["payload"] for r in unhelpful for b in r.get("buttons") or []] == ["/ask_human"]
 

@@ -9,8 +9,10 @@ import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
 from actions.clinic import load_clinic
+from actions.knowledge import load_knowledge
 from channels.sessions import SessionTokens, session_secret
 from server.processes import MODEL, ROOT, free_port, serving, wait_until_up
+from staff.events import read_turns
 
 SCREENSHOTS = ROOT / "results" / "browser"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -105,6 +107,28 @@ def test_a_visitor_asks_clicks_a_suggestion_reloads_and_cannot_inject_html(site,
     expect(bot_messages(page)).to_have_count(4)
     assert page.locator(".iastm-chat img").count() == 0
     assert page.dialogs == []
+
+
+def test_an_earlier_answer_keeps_its_feedback_buttons_and_is_counted_for_its_own_topic(site, page):
+    servers, url = site
+    helpful = load_knowledge().wording["feedback_helpful"]
+    open_chat(page, url)
+    ask(page, "is IASTM painful?")
+    expect(bot_messages(page)).to_have_count(2)
+    ask(page, "will I bruise afterwards?")
+    expect(bot_messages(page)).to_have_count(3)
+    first_answer = bot_messages(page).nth(1)
+    first_answer.get_by_role("button", name=helpful).click()
+    expect(bot_messages(page)).to_have_count(4)
+    expect(first_answer.get_by_role("button", name=helpful)).to_have_count(0)  # rated once
+    sender = page.evaluate("JSON.parse(sessionStorage.getItem('iastm-assistant')).sender")
+    conversation = SessionTokens().conversation_of(sender, kinds=("web",))
+    turns = read_turns(f"sqlite:///{servers.workdir / 'tracker.db'}", sender_id=conversation)
+    assert [(turn.reply_type, turn.topic) for turn in turns[-3:]] == [
+        ("answer", "painful"),
+        ("answer", "bruising"),
+        ("helpful", "painful"),
+    ]
 
 
 def test_two_browsers_do_not_share_a_conversation(site, browser, page):

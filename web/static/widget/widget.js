@@ -14,6 +14,7 @@
   var STORE_KEY = "iastm-assistant";
   var RETRY_MS = 3000;
   var POLL_MS = 2000;
+  var FEEDBACK = "/feedback"; // the payload of the 👍/👎 quick replies (actions/replies.py)
 
   function load() {
     try {
@@ -146,14 +147,21 @@
     var sources = citationList(entry.payload);
     if (sources) bubble.appendChild(sources);
     if (disclaimer) bubble.appendChild(el("p", "iastm-chat__disclaimer", disclaimer));
-    if (isLatest && entry.buttons && entry.buttons.length) {
+    // the latest message keeps all its quick replies; an earlier answer keeps its 👍/👎 until used
+    var buttons = (entry.buttons || []).filter(function (button) {
+      return isLatest || (!entry.rated && button.payload.indexOf(FEEDBACK) === 0);
+    });
+    if (buttons.length) {
       var replies = el("div", "iastm-chat__replies");
       replies.setAttribute("role", "group");
-      replies.setAttribute("aria-label", "Suggested questions");
-      entry.buttons.forEach(function (button) {
+      replies.setAttribute("aria-label", isLatest ? "Suggested questions" : "Was this answer helpful?");
+      buttons.forEach(function (button) {
         var choice = el("button", "iastm-chat__reply", button.title);
         choice.type = "button";
-        choice.addEventListener("click", function () { ask(button.payload, button.title); });
+        choice.addEventListener("click", function () {
+          if (button.payload.indexOf(FEEDBACK) === 0) entry.rated = true;
+          ask(button.payload, button.title);
+        });
         replies.appendChild(choice);
       });
       bubble.appendChild(replies);
