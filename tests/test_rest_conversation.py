@@ -217,11 +217,12 @@ def test_typed_intent_payloads_are_read_as_words_and_offered_buttons_work(server
     offered = greeting[0]["buttons"][0]["payload"]
     servers.say(sender, offered)
     servers.say(sender, '/ask_condition{"condition": "cancer"}')
-    servers.say(sender, "/restart")
+    restarted = servers.say(sender, "/restart")
     turns = read_turns(store, sender_id="rest:" + sender)
     assert (turns[1].text, turns[1].confidence) == (offered, 1.0)  # a button: taken as its intent
     assert turns[2].text == 'ask_condition{"condition": "cancer"}' and turns[2].confidence < 1.0
     assert turns[3].text == "restart" and turns[3].intent != "restart"
+    assert restarted[0]["text"] == greeting[0]["text"]  # typed "restart" is greeted afresh, not obeyed
 
 
 def test_one_sender_flooding_is_rate_limited_without_stopping_others(servers):
