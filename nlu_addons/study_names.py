@@ -42,6 +42,7 @@ class StudyQuestions:
         self.keeps = set(spec["keeps"])
         self.by_finding = [re.compile(p) for p in spec["asked_by_finding"]]
         self.by_title = [re.compile(p) for p in spec["asked_by_title"]]
+        self.by_year = [re.compile(p) for p in spec["asked_by_year"]]
         self.kb = kb
         self.study_passages = PassageSearch(kb, topics=kb.topics_of(STUDY_INTENT))
         # the words of each cited study's full reference: its title, journal and year
@@ -55,6 +56,11 @@ class StudyQuestions:
         self.cited_names = {
             term: topic.id for topic in kb.topics_of(STUDY_INTENT) for term in topic.terms if " " not in term
         }
+        # the cited studies of each year, from their citations ("Davidson, 1997")
+        self.years: dict[str, list[str]] = {}
+        for topic in kb.topics_of(STUDY_INTENT):
+            for year in re.findall(r"\b(?:19|20)\d\d\b", kb.references[topic.reference].citation):
+                self.years.setdefault(year, []).append(topic.id)
         # the first authors' surnames, from the citations ("Kamali et al., 2014")
         self.surnames = {re.findall(r"[a-z]+", ref.citation.lower())[0] for ref in kb.references.values()}
         self.not_names = set(spec["not_names"]) | {
@@ -75,6 +81,10 @@ class StudyQuestions:
                 return True, match.topic.id
         if named is not None:
             return True, named[1]
+        for pattern in self.by_year:
+            for found in pattern.finditer(lowered):
+                if len(self.years.get(found.group("year"), [])) == 1:
+                    return True, self.years[found.group("year")][0]
         if any(cue.search(lowered) for cue in self.by_title):
             found = self._found_by_title(text)
             if found:

@@ -45,6 +45,10 @@ QUESTIONS = load_study_questions()
         ("that study of massage vs routine physical therapy for women's low back pain?", "study_kamali"),
         ("the 2016 RCT on graston, spinal manipulation and placebo, any results?", "study_crothers"),
         ("the randomized trial of graston, manipulation and placebo for thoracic pain?", "study_crothers"),
+        # by its year, when only one cited study has it
+        ("the 2015 paper about tendons, what did it find?", "study_imai"),
+        ("what did the research from 1997 on tendon healing show?", "study_davidson"),
+        ("do you cite Okonkwo's three year cadaver fascia stiffness study?", None),  # uncited, long
         # by the journal it appeared in
         ("what did that Journal of Exercise Rehabilitation paper find?", "study_kim"),
         ("the Physical Therapy Reviews piece on IASTM, what was the conclusion?", "study_lambert"),
