@@ -254,6 +254,12 @@ def test_each_tier_and_category_is_recognised(text, tier, category):
         "ever since i had my clot i'm on blood thinners, will scraping leave big bruises?",
         "my hands go numb on long rides but it goes away after a rest, could IASTM help my forearms?",
         "couldn't feel my legs after that spin class lol, booking a session for my calves",
+        # the twenty-second bench's false alarms, in other words
+        "after the stair workout i was winded and my quads were shaking, can scraping help recovery?",
+        "despues de correr el medio maraton me falta el aire jaja y me duelen las pantorrillas",
+        "my bank account passed out when i saw the bill lol",
+        "the toy says choking hazard on it, anyway do you take walk-ins?",
+        "old self harm scars on my forearm, fully healed, would the tool irritate them?",
     ],
 )
 def test_look_alikes_are_not_emergencies(text):
