@@ -15,10 +15,10 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answer_actions import LAST_TOPIC_SLOT
 from actions.knowledge import load_knowledge
+from actions.replies import FEEDBACK_TOPIC_ENTITY
 from actions.scope_actions import utter_scope_reply
 
 HELPFUL_ENTITY = "helpful"
-TOPIC_ENTITY = "answer_topic"  # the topic of the answer a feedback button was on
 # typed feedback without the entity: a thumbs down or a negation is "not helpful"
 UNHELPFUL = re.compile(r"👎|\bnot?\b|n't\b|unhelpful|useless|in[úu]til|no me sirvi", re.I)
 
@@ -26,7 +26,7 @@ UNHELPFUL = re.compile(r"👎|\bnot?\b|n't\b|unhelpful|useless|in[úu]til|no me 
 def answered_topic(tracker: Tracker) -> str | None:
     """The topic the feedback is on: the one its button names (a 👍 may be on an earlier answer),
     else the last one answered."""
-    named = next(tracker.get_latest_entity_values(TOPIC_ENTITY), None)
+    named = next(tracker.get_latest_entity_values(FEEDBACK_TOPIC_ENTITY), None)
     return named if named in load_knowledge().topics else tracker.get_slot(LAST_TOPIC_SLOT)
 
 

@@ -12,6 +12,7 @@ ASKS_FEEDBACK = ("answer", "more")  # reply types that offer 👍/👎
 OFFERS_HANDOFF = ("no_answer", "did_you_mean", "closest_passage")  # reply types that offer a person
 HANDOFF_PAYLOAD = "/ask_human"
 FEEDBACK_INTENT = "/feedback"
+FEEDBACK_TOPIC_ENTITY = "answer_topic"  # the topic of the answer a feedback button is on
 
 
 @dataclass
@@ -39,7 +40,7 @@ def follow_up_buttons(
     `topic` answered, so a 👍 on an earlier answer counts for that answer), the front desk after a
     no-answer or a "did you mean" (its other buttons come first)."""
     if reply_type in ASKS_FEEDBACK:
-        on_topic = {"answer_topic": topic} if topic else {}
+        on_topic = {FEEDBACK_TOPIC_ENTITY: topic} if topic else {}
         return [
             {
                 "title": kb.wording[title],
