@@ -14,6 +14,9 @@ Rasa's own socket.io channel, with four changes:
   connections without an Origin header, such as other servers, are not browsers and are allowed).
 - **Bounded work** (channels/gate.py): the same length cap, triage of the whole text and rate limit
   per conversation as every other channel.
+- **Several replicas**: with `SOCKETIO_REDIS_URL` set (the production profile), the replicas share
+  socket.io's rooms through Redis (python-socketio's AsyncRedisManager), so a message sent to a
+  conversation on one replica (a front-desk reply) reaches its socket held by another.
 
 credentials.yml: `channels.socketio.SocketIOInput:` with `user_message_evt`, `bot_message_evt`
 (as Rasa's); the secret and origins come from the environment.
@@ -29,13 +32,15 @@ from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
-from socketio import AsyncServer
+from socketio import AsyncRedisManager, AsyncServer
 
 from channels.gate import MessageGate
 from channels.sessions import SessionTokens
 
 logger = logging.getLogger(__name__)
 DEFAULT_ORIGINS = "http://localhost:8080,http://127.0.0.1:8080"
+# The Redis channel the replicas' socket.io servers publish on (one deployment per Redis database).
+REDIS_CHANNEL = "iastm-socketio"
 
 
 class SocketIOOutput(rasa_socketio.SocketIOOutput):
@@ -81,7 +86,9 @@ class SocketIOInput(rasa_socketio.SocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         """The socket.io server and its health route."""
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.allowed_origins)
+        redis_url = os.environ.get("SOCKETIO_REDIS_URL")
+        rooms = AsyncRedisManager(redis_url, channel=REDIS_CHANNEL) if redis_url else None
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=self.allowed_origins, client_manager=rooms)
         self.sio = sio
         hook = rasa_socketio.SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
 

@@ -13,8 +13,8 @@ replica), stores its events in the tracker store (a staff reply as a bot message
 member's name in its metadata) and sends its message through the conversation's own channel:
 Telegram, Slack, Twilio or Messenger send at once; the website widget reads it from the tracker
 store (POST /chat/updates), so a visitor's page gets it whichever replica ran the operation. A
-socket.io widget gets it through its room on the server that ran the operation: with several
-replicas, only when that is the replica holding its socket (a known limit, docs/front-desk.md).
+socket.io widget gets it through its room, which the replicas share through Redis in the production
+profile (channels/socketio.py).
 """
 
 import hmac
@@ -213,7 +213,7 @@ def output_channel_for(request: Request, conversation: str, tracker: DialogueSta
         if input_channel.name() == channel:
             if isinstance(input_channel, WebhookInput):
                 output = input_channel.output_for(tracker)
-            else:  # socket.io: the conversation's room, on this server
+            else:  # socket.io: the conversation's room, shared by the replicas
                 output = input_channel.get_output_channel()
             if output is not None:
                 return output

@@ -170,6 +170,9 @@ class Topology:
 
 def prepare_environment(environ: dict) -> dict:
     """The environment with service defaults filled in and the runtime settings Rasa needs."""
+    redis_url = "redis://{}:{}/{}".format(
+        *(environ.get(name, SERVICE_DEFAULTS[name]) for name in ("REDIS_HOST", "REDIS_PORT", "REDIS_DB"))
+    )
     return {
         **SERVICE_DEFAULTS,
         **environ,
@@ -179,12 +182,10 @@ def prepare_environment(environ: dict) -> dict:
         "SANIC_REQUEST_MAX_SIZE": "65536",
         "SANIC_HOST": "127.0.0.1",
         "SANIC_WORKERS": "1",
-        # Rate limits shared by the Rasa server processes (channels/gate.py).
-        "RATE_LIMIT_REDIS_URL": "redis://{}:{}/{}".format(
-            environ.get("REDIS_HOST", SERVICE_DEFAULTS["REDIS_HOST"]),
-            environ.get("REDIS_PORT", SERVICE_DEFAULTS["REDIS_PORT"]),
-            environ.get("REDIS_DB", SERVICE_DEFAULTS["REDIS_DB"]),
-        ),
+        # Rate limits shared by the Rasa server processes (channels/gate.py), and their socket.io
+        # rooms (channels/socketio.py).
+        "RATE_LIMIT_REDIS_URL": redis_url,
+        "SOCKETIO_REDIS_URL": redis_url,
         # A conversation locked by a process that died is free again after this many seconds: longer
         # than a turn (one action call of at most ACTION_TIMEOUT_SECONDS), or a live turn loses it;
         # shorter than Sanic's 60 s response timeout, or a message waiting behind it is dropped.

@@ -99,8 +99,12 @@ class Widget:
     def say(self, text: str, until, session_id: str | None = None) -> list[dict]:
         before = len(self.replies)
         self.client.emit("user_uttered", {"message": text, "session_id": session_id or self.token})
+        return self.replies_after(before, until)
+
+    def replies_after(self, before: int, until, timeout: float = 60) -> list[dict]:
+        """The replies after the first `before`, once `until` holds for them (or the timeout)."""
         with self._replied:
-            self._replied.wait_for(lambda: until(self.replies[before:]), timeout=60)
+            self._replied.wait_for(lambda: until(self.replies[before:]), timeout=timeout)
         return self.replies[before:]
 
 
