@@ -42,7 +42,8 @@ class Topic:
 
     Topics of a TERM_INTENTS intent are picked by `terms` (the articles' own words) or
     `near_terms` (what people say for it, answered with a note that the articles do not use that
-    word); a study's topic names its `reference`."""
+    word; where `near_terms_need` lists words, only in a message with one of them, as whole words or
+    their longer forms); a study's topic names its `reference`."""
 
     id: str
     intent: str
@@ -52,6 +53,7 @@ class Topic:
     related: tuple[str, ...] = ()
     terms: tuple[str, ...] = ()
     near_terms: tuple[str, ...] = ()
+    near_terms_need: tuple[str, ...] = ()
     name: str | None = None
     reference: str | None = None
 
@@ -125,7 +127,8 @@ class KnowledgeBase:
         for text in texts:
             words = " ".join(re.findall(r"[a-z0-9']+", text.lower()))
             for topic in self.topics_of(intent):
-                for term, used in [(t, True) for t in topic.terms] + [(t, False) for t in topic.near_terms]:
+                near = topic.near_terms if _has_any(words, topic.near_terms_need) else ()
+                for term, used in [(t, True) for t in topic.terms] + [(t, False) for t in near]:
                     ending = r"\w*" if len(term) >= 5 else r"\b"
                     longer = best is None or len(term) > len(best.term)
                     if longer and re.search(rf"\b{re.escape(term)}{ending}", words):
@@ -145,6 +148,11 @@ class KnowledgeBase:
         """The distinct references cited by `passages`, in order of first citation."""
         keys = dict.fromkeys(key for passage in passages for key in passage.cites)
         return [self.references[key] for key in keys]
+
+
+def _has_any(words: str, needed: tuple[str, ...]) -> bool:
+    """Whether `words` has one of `needed` (as a whole word or a longer form), or nothing is needed."""
+    return not needed or any(re.search(rf"\b{re.escape(word)}", words) for word in needed)
 
 
 def _passages(entries) -> tuple[Passage, ...]:
@@ -172,6 +180,7 @@ def parse_knowledge(raw: dict) -> KnowledgeBase:
             related=tuple(entry.get("related", ())),
             terms=tuple(entry.get("terms", ())),
             near_terms=tuple(entry.get("near_terms", ())),
+            near_terms_need=tuple(entry.get("near_terms_need", ())),
             name=entry.get("name"),
             reference=entry.get("reference"),
         )
