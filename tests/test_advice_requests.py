@@ -51,6 +51,9 @@ REQUESTS = load_advice_requests()
         ("my 9 yr old son plays hockey, can he get IASTM or is he too young?", "personal_safety"),
         ("I've been on steroids for years and my skin tears easily. Is scraping safe?", "personal_safety"),
         ("I have a hip replacement. Can the tools be used over the implant?", "personal_safety"),
+        ("my mom is 85 and frail, would this hurt her?", "personal_safety"),
+        ("will it make my lymphedema worse?", "personal_safety"),
+        ("does scraping spread cancer?", "personal_safety"),
     ],
 )
 def test_a_request_for_personal_advice_is_recognised_by_its_shape(text, shape):
@@ -80,6 +83,8 @@ def test_a_request_for_personal_advice_is_recognised_by_its_shape(text, shape):
         "my 15 minute session was fine, can I have another?",
         "I'm on blood thinners and I bruise easily, is the bruising from graston normal?",
         "how do the tools work on scar tissue from a c-section",
+        "my knee pain gets worse when I run, would IASTM help?",
+        "sitting makes my back worse, would scraping help",
     ],
 )
 def test_other_questions_are_left_to_the_intent_classifier(text):
