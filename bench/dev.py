@@ -9,7 +9,8 @@ scored once), bench/dev_questions_7.yml and bench/dev_edges_5.yml (the fifth one
 bench/dev_questions_8.yml and bench/dev_edges_6.yml (the sixth ones, scored once),
 bench/dev_questions_9.yml and bench/dev_edges_7.yml (the seventh ones, scored once),
 bench/dev_questions_10.yml and bench/dev_edges_8.yml (the eighth ones, scored once),
-bench/dev_questions_11.yml and bench/dev_edges_9.yml (the ninth ones, scored once);
+bench/dev_questions_11.yml and bench/dev_edges_9.yml (the ninth ones, scored once),
+bench/dev_questions_12.yml and bench/dev_edges_10.yml (the tenth ones, scored once);
 bench/dev_questions_4.yml (written by a helper that saw no training data, read once before tuning on
 it). Unlike the held-out sets they may be read freely, so this prints every wrongly answered question
 with what came back.
@@ -47,6 +48,8 @@ DEV_SETS = {
     ROOT / "bench" / "dev_edges_8.yml": EDGES,
     ROOT / "bench" / "dev_questions_11.yml": "",
     ROOT / "bench" / "dev_edges_9.yml": EDGES,
+    ROOT / "bench" / "dev_questions_12.yml": "",
+    ROOT / "bench" / "dev_edges_10.yml": EDGES,
 }
 
 
