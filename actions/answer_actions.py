@@ -219,7 +219,9 @@ class ActionAnswerTopic(Action):
         if topic is None:
             utter(dispatcher, no_topic_reply(kb))
             return []
-        return answer_topic(dispatcher, kb, topic)
+        # "felt tired after the session, normal?": the articles name no such after-effect, say so first
+        match = kb.match_terms(intent, message.get("text") or "") if topic.near_terms else None
+        return answer_topic(dispatcher, kb, topic, near_term_note(kb, match) if match else None)
 
 
 class FollowUpAction(Action, ABC):

@@ -43,7 +43,8 @@ class Topic:
     Topics of a TERM_INTENTS intent are picked by `terms` (the articles' own words) or
     `near_terms` (what people say for it, answered with a note that the articles do not use that
     word; where `near_terms_need` lists words, only in a message with one of them, as whole words or
-    their longer forms); a study's topic names its `reference`."""
+    their longer forms); a study's topic names its `reference`. A topic of another intent may list them
+    too: a question with only a near term in it ("tired after the session") gets the note first."""
 
     id: str
     intent: str

@@ -146,6 +146,25 @@ async def test_a_word_the_articles_do_not_use_is_answered_with_a_note_saying_so(
     assert "patellar, elbow, and Achilles tendons" in message["text"]
 
 
+@pytest.mark.parametrize(
+    "question, note",
+    [
+        ("felt tired after the session, is that normal?", 'The articles do not mention "tired" as such.'),
+        ("my skin itches where they scraped", 'The articles do not mention "itches" as such.'),
+        ("why do I get red dots after graston?", None),
+        ("bruised and a bit itchy after the session", None),
+    ],
+)
+async def test_an_after_effect_the_articles_do_not_name_is_said_to_be_unnamed_first(
+    question, note, dispatcher, make_tracker, domain
+):
+    await ActionAnswerTopic().run(dispatcher, make_tracker("ask_bruising", question), domain)
+    message = only_message(dispatcher)
+    assert message["custom"]["topic"] == "bruising"
+    assert message["text"].startswith(note or "Ecchymosis (bruising)")
+    assert "Ecchymosis (bruising) and Petechiae" in message["text"]
+
+
 async def test_whether_it_is_safe_for_someone_gets_no_reassurance(dispatcher, make_tracker, domain):
     tracker = make_tracker("ask_personal_safety", "i'm pregnant, is graston safe for me?")
     await ActionPersonalSafety().run(dispatcher, tracker, domain)
