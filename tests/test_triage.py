@@ -107,6 +107,10 @@ LIFE, POISON, CRISIS, URGENT = TIERS
         ("she swallowed a whole lot of her sleeping pills and now she's slurring", POISON, "overdose"),
         ("mixed clorox with vinegar in the shower and now i'm wheezing", POISON, "poisoning"),
         ("mi tio se paso con las pastillas y no lo podemos despertar", POISON, "overdose"),
+        # development set 24: one-sided numbness and blurred sight after a neck manipulation, numbness
+        # that has not come back for hours (in other words)
+        ("since my neck got cracked i'm numb on my right side and can't see straight", LIFE, "stroke"),
+        ("my toes went numb in the squats and still haven't come back, hours later", URGENT, "nerve_signs"),
     ],
 )  # fmt: skip
 def test_each_tier_and_category_is_recognised(text, tier, category):
@@ -260,6 +264,10 @@ def test_each_tier_and_category_is_recognised(text, tier, category):
         "my bank account passed out when i saw the bill lol",
         "the toy says choking hazard on it, anyway do you take walk-ins?",
         "old self harm scars on my forearm, fully healed, would the tool irritate them?",
+        # development set 12's rambling FAQ questions, in other words
+        "I blacked out once at the dentist as a teenager, so I'm nervous: does scraping hurt?",
+        "asking for my stepdad, he's stubborn and won't ask for himself, what is Graston?",
+        "mi abuela nos sobaba con una moneda cuando nos enfermabamos: es igual que el gua sha?",
     ],
 )
 def test_look_alikes_are_not_emergencies(text):
