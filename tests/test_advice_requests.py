@@ -124,6 +124,8 @@ def test_a_question_whether_it_is_all_right_for_someone_gets_the_personal_safety
         ("I get pain right between my shoulder blades. Is IASTM used for that?", True),
         ("how many iastm treatments will it take to fix my tennis elbow", False),  # a plan
         ("should I take ibuprofen before my session?", False),
+        ("what about plantar fasciitis?", True),  # asked after another answer (a retrain took it for advice)
+        ("what about surgery, should I get it?", False),
     ],
 )
 def test_a_question_whether_it_helps_that_the_classifier_took_for_advice_is_a_condition_question(
