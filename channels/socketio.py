@@ -1,6 +1,6 @@
 """socket.io for chat widgets (rasa-webchat and the like), answering and safe with strangers.
 
-Rasa's own socket.io channel, with four changes:
+Rasa's own socket.io channel, with five changes:
 - **Replies arrive.** Rasa emits a reply's custom payload as keyword arguments of `emit()`, and ours
   has a `type` key, which raised `TypeError` and sent nothing; and it does not await `enter_room`,
   a coroutine in python-socketio 5, so a persistent session never joined its room. Here the
