@@ -86,6 +86,7 @@ class KnowledgeBase:
     articles: dict[str, Article]
     wording: dict[str, str]
     safety_words: tuple[str, ...] = ()
+    after_session_words: tuple[str, ...] = ()
     starter_topics: tuple[str, ...] = ()  # offered when there is nothing to follow up
     condition_first_intents: tuple[str, ...] = ()  # answered by the condition they name, if any
     _by_intent: dict[str, Topic] = field(default_factory=dict)
@@ -138,8 +139,17 @@ class KnowledgeBase:
 
     def asks_about_safety(self, text: str) -> bool:
         """Whether a question uses one of the `safety_words` (whole words or phrases)."""
-        words = " ".join(re.findall(r"[a-z0-9']+", text.lower()))
-        return any(re.search(rf"\b{re.escape(phrase)}\b", words) for phrase in self.safety_words)
+        return _has_phrase(text, self.safety_words)
+
+    def after_effect_match(self, text: str) -> TermMatch | None:
+        """The after-effect topic a question about how one feels after a session names by its
+        terms or near terms ("is it normal to feel tingly after graston?"), if it speaks of after."""
+        if not _has_phrase(text, self.after_session_words):
+            return None
+        intents = dict.fromkeys(
+            t.intent for t in self.topics.values() if t.near_terms and t.intent not in TERM_INTENTS
+        )
+        return next(filter(None, (self.match_terms(intent, text) for intent in intents)), None)
 
     def condition_names(self) -> list[str]:
         """What the articles call each condition they name."""
@@ -149,6 +159,12 @@ class KnowledgeBase:
         """The distinct references cited by `passages`, in order of first citation."""
         keys = dict.fromkeys(key for passage in passages for key in passage.cites)
         return [self.references[key] for key in keys]
+
+
+def _has_phrase(text: str, phrases: tuple[str, ...]) -> bool:
+    """Whether `text` has one of `phrases` as whole words."""
+    words = " ".join(re.findall(r"[a-z0-9']+", text.lower()))
+    return any(re.search(rf"\b{re.escape(phrase)}\b", words) for phrase in phrases)
 
 
 def _has_any(words: str, needed: tuple[str, ...]) -> bool:
@@ -201,6 +217,7 @@ def parse_knowledge(raw: dict) -> KnowledgeBase:
         articles=articles,
         wording=raw["wording"],
         safety_words=tuple(raw.get("safety_words", ())),
+        after_session_words=tuple(raw.get("after_session_words", ())),
         starter_topics=tuple(raw.get("starter_topics", ())),
         condition_first_intents=tuple(raw.get("condition_first_intents", ())),
     )

@@ -165,6 +165,22 @@ async def test_an_after_effect_the_articles_do_not_name_is_said_to_be_unnamed_fi
     assert "Ecchymosis (bruising) and Petechiae" in message["text"]
 
 
+@pytest.mark.parametrize(
+    "question, topic, start",
+    [
+        ("is it normal to feel tingly after graston?", "bruising", 'The articles do not mention "tingly" as such.'),
+        ("can iastm help the tingling in my hands?", None, "The articles do not say whether IASTM helps"),
+    ],
+)
+async def test_a_condition_question_about_how_one_feels_after_a_session_gets_the_after_effects(
+    question, topic, start, dispatcher, make_tracker, domain
+):
+    await ActionAnswerTopic().run(dispatcher, make_tracker("ask_condition", question), domain)
+    message = only_message(dispatcher)
+    assert message["custom"].get("topic") == topic
+    assert message["text"].startswith(start)
+
+
 async def test_whether_it_is_safe_for_someone_gets_no_reassurance(dispatcher, make_tracker, domain):
     tracker = make_tracker("ask_personal_safety", "i'm pregnant, is graston safe for me?")
     await ActionPersonalSafety().run(dispatcher, tracker, domain)
