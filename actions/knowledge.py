@@ -1,6 +1,7 @@
 """The knowledge base (knowledge/knowledge.yml) as plain objects; no Rasa imports."""
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -127,7 +128,7 @@ class KnowledgeBase:
         """
         best: TermMatch | None = None
         for text in texts:
-            words = " ".join(re.findall(r"[a-z0-9']+", text.lower()))
+            words = _words(text)
             for topic in self.topics_of(intent):
                 near = topic.near_terms if _has_any(words, topic.near_terms_need) else ()
                 for term, used in [(t, True) for t in topic.terms] + [(t, False) for t in near]:
@@ -161,9 +162,15 @@ class KnowledgeBase:
         return [self.references[key] for key in keys]
 
 
+def _words(text: str) -> str:
+    """The words of `text`, lower case, without accents ("tendón" is "tendon"), one space apart."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+    return " ".join(re.findall(r"[a-z0-9']+", plain))
+
+
 def _has_phrase(text: str, phrases: tuple[str, ...]) -> bool:
     """Whether `text` has one of `phrases` as whole words."""
-    words = " ".join(re.findall(r"[a-z0-9']+", text.lower()))
+    words = _words(text)
     return any(re.search(rf"\b{re.escape(phrase)}\b", words) for phrase in phrases)
 
 

@@ -137,6 +137,23 @@ class ActionContact(ScopeReplyAction):
         return "action_contact"
 
 
+class ActionGreet(Action):
+    """A greeting: what the assistant does, in Spanish to a greeting written in Spanish."""
+
+    def name(self) -> str:
+        """Name used in domain.yml and the rules."""
+        return "action_greet"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        """Utter the greeting in the message's language."""
+        message = tracker.latest_message
+        spanish = is_spanish(message.get("text_as_typed") or message.get("text") or "")
+        dispatcher.utter_message(response="utter_greet" + SPANISH if spanish else "utter_greet")
+        return []
+
+
 class ActionEmergency(Action):
     """An emergency found by triage: its tier's advice first and nothing else (docs/safety.md)."""
 

@@ -15,6 +15,10 @@ ANSWER_TYPES = ("answer", "more")
 # the front desk's contact (`contact`) rather than the general no-answer: neither says anything
 # from the articles, and both give the clinic's contact.
 RIGHT_TYPES = {"no_answer": ("no_answer", "contact")}
+# The whole reference list is the `references` topic's answer: labelled an answer or a references
+# reply, either type is right (a "where does that come from?" about another topic still needs the
+# references reply).
+REFERENCE_LIST = ("references",)
 
 
 def _as_tuple(value) -> tuple:
@@ -71,12 +75,16 @@ def reply_is_right(item: EvalItem, replies: list[dict]) -> bool:
     payloads = [reply["custom"] for reply in replies if "custom" in reply]
     text = "\n".join(reply.get("text", "") for reply in replies)
 
+    types = RIGHT_TYPES.get(item.reply_type, (item.reply_type,))
+    if item.topics == REFERENCE_LIST:
+        types = ("answer", "references")
+
     def is_right(payload: dict) -> bool:
-        if payload.get("type") not in RIGHT_TYPES.get(item.reply_type, (item.reply_type,)):
+        if payload.get("type") not in types:
             return False
         if payload.get("topic") not in item.topics:
             return False
-        if item.reply_type in ANSWER_TYPES:
+        if payload.get("type") in ANSWER_TYPES:
             return bool(payload.get("sources")) and "not medical advice" in text
         return True
 

@@ -16,6 +16,7 @@ from actions.scope_actions import (
     ActionContact,
     ActionDeclineAdvice,
     ActionEmergency,
+    ActionGreet,
     ActionNoAnswer,
     ActionOffTopic,
     ActionPersonalSafety,
@@ -168,7 +169,7 @@ async def test_an_after_effect_the_articles_do_not_name_is_said_to_be_unnamed_fi
 @pytest.mark.parametrize(
     "question, topic, start",
     [
-        ("is it normal to feel tingly after graston?", "bruising", 'The articles do not mention "tingly" as such.'),
+        ("is it normal to feel tingly after graston?", "bruising", 'The articles do not mention "tingly"'),
         ("can iastm help the tingling in my hands?", None, "The articles do not say whether IASTM helps"),
     ],
 )
@@ -179,6 +180,16 @@ async def test_a_condition_question_about_how_one_feels_after_a_session_gets_the
     message = only_message(dispatcher)
     assert message["custom"].get("topic") == topic
     assert message["text"].startswith(start)
+
+
+@pytest.mark.parametrize(
+    "greeting, response",
+    [("hello there", "utter_greet"), ("hola, buenas tardes", "utter_greet_es"), ("hola", "utter_greet_es")],
+)
+async def test_a_greeting_is_answered_in_its_language(greeting, response, dispatcher, make_tracker, domain):
+    await ActionGreet().run(dispatcher, make_tracker("greet", greeting), domain)
+    assert only_message(dispatcher)["response"] == response
+    assert response in yaml.safe_load((Path(__file__).parent.parent / "domain.yml").read_text())["responses"]
 
 
 async def test_whether_it_is_safe_for_someone_gets_no_reassurance(dispatcher, make_tracker, domain):

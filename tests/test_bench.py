@@ -38,6 +38,21 @@ def test_an_answer_needs_the_right_topic_a_source_and_the_disclaimer():
     assert not reply_is_right(PAINFUL, [{"text": "a reply without payload"}])
 
 
+def test_the_reference_list_is_right_as_an_answer_or_a_references_reply_whichever_the_label():
+    for label in ("answer", "references"):
+        asked = EvalItem(
+            "t-r", "plain", ("list your references",), ("ask_references",), ("references",), label
+        )
+        assert reply_is_right(asked, answer("references"))
+        assert reply_is_right(
+            asked, [{"text": "...", "custom": {"type": "references", "topic": "references"}}]
+        )
+    follow_up = EvalItem(
+        "t-f", "follow_up", ("x", "where is that from?"), ("ask_source",), ("painful",), "references"
+    )
+    assert not reply_is_right(follow_up, answer("painful"))
+
+
 def test_a_no_answer_needs_the_no_answer_type():
     assert reply_is_right(PRICE, [{"text": "..."}, {"custom": {"type": "no_answer", "topic": None}}])
     assert not reply_is_right(PRICE, answer("painful"))
