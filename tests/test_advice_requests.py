@@ -54,6 +54,9 @@ REQUESTS = load_advice_requests()
         ("my mom is 85 and frail, would this hurt her?", "personal_safety"),
         ("will it make my lymphedema worse?", "personal_safety"),
         ("does scraping spread cancer?", "personal_safety"),
+        ("can my 12-year-old daughter get graston? her knee hurts after volleyball", "personal_safety"),
+        ("my dad has the sugar and takes insulin, is okay for him to try this?", "personal_safety"),
+        ("had knee surgery two weeks ago, is it too soon for scraping near the scar?", "personal_safety"),
     ],
 )
 def test_a_request_for_personal_advice_is_recognised_by_its_shape(text, shape):
