@@ -61,6 +61,7 @@ LIFE, POISON, CRISIS, URGENT = TIERS
         ("my sister just texted that she's going to kill herself tonight", CRISIS, "suicidal"),
         ("mi primo esta en el puente y dice que se va a aventar", CRISIS, "suicidal"),
         ("there is so much blood coming from his leg", LIFE, "bleeding"),
+        ("my dad nearly had a heart attack, he's clutching his chest and sweating", LIFE, "heart_attack"),
         ("grandpa took extra pain patches, he's drowsy and his breathing is really shallow", LIFE, None),
         ("leaking pee and I can't feel it, my lower back in agony since yesterday", URGENT, "bladder_bowel"),
         ("i had to use my son's epipen on him after he ate peanuts", LIFE, "allergic_reaction"),
@@ -125,6 +126,7 @@ def test_each_tier_and_category_is_recognised(text, tier, category):
     [
         "is IASTM painful?",
         "this workout is killing me lol",
+        "the bruises made my mom think I got beat up lol, she nearly had a heart attack",
         "I had a stroke years ago, is it safe for me?",
         "I had a clot in my leg back in 2019, can I still get scraping?",
         "we did suicide sprints at practice and my calves are toast",
