@@ -205,10 +205,10 @@ class ActionAnswerTopic(Action):
             match = term_match_of(kb, intent, message)
             if match:
                 return answer_topic(dispatcher, kb, match.topic, near_term_note(kb, match))
-            after_effect = kb.after_effect_match(message.get("text") or "")
-            if intent == CONDITION_INTENT and after_effect:  # "tingly after graston, normal?"
-                return answer_topic(dispatcher, kb, after_effect.topic, near_term_note(kb, after_effect))
             if intent == CONDITION_INTENT:
+                after_effect = kb.after_effect_match(message.get("text") or "")
+                if after_effect:  # "tingly after graston, normal?"
+                    return answer_topic(dispatcher, kb, after_effect.topic, near_term_note(kb, after_effect))
                 utter(dispatcher, unknown_condition_reply(kb, message))
                 return []
             utter(dispatcher, unknown_study_reply(kb))  # not one the articles cite

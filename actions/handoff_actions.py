@@ -18,8 +18,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.clinic import load_clinic
 from actions.opening_hours import describe
-from actions.scope_actions import utter_scope_reply
-from triage.patterns import is_spanish
+from actions.scope_actions import language_of, utter_scope_reply
 
 HANDOFF_STATUS_SLOT = "handoff_status"  # waiting, claimed, message_left; None: the assistant answers
 HANDOFF_STAFF_SLOT = "handoff_staff"  # who took the conversation
@@ -57,12 +56,6 @@ def next_opening_text(language: str, now: datetime | None = None) -> str:
     now = now or datetime.now(timezone.utc)
     opening = load_clinic().hours.next_opening(now)
     return describe(opening, now, language) if opening else ""
-
-
-def language_of(tracker: Tracker) -> str:
-    """'es' when the latest message is written in Spanish, else 'en'."""
-    message = tracker.latest_message or {}
-    return "es" if is_spanish(message.get("text_as_typed") or message.get("text") or "") else "en"
 
 
 class ActionHandoff(Action):

@@ -20,6 +20,12 @@ from triage.patterns import is_spanish
 SPANISH = "_es"  # the suffix of a response's Spanish version in domain.yml
 
 
+def language_of(tracker: Tracker) -> str:
+    """'es' when the latest message is written in Spanish, else 'en'."""
+    message = tracker.latest_message or {}
+    return "es" if is_spanish(message.get("text_as_typed") or message.get("text") or "") else "en"
+
+
 def utter_scope_reply(
     dispatcher: CollectingDispatcher,
     response: str,
@@ -31,8 +37,7 @@ def utter_scope_reply(
     """Utter a domain response filled with the clinic's details (and `fill`), with its payload; in
     Spanish when the latest message of `tracker` is written in Spanish."""
     clinic = load_clinic()
-    message = tracker.latest_message if tracker else {}
-    spanish = is_spanish(message.get("text_as_typed") or message.get("text") or "")
+    spanish = tracker is not None and language_of(tracker) == "es"
     dispatcher.utter_message(
         response=response + SPANISH if spanish else response,
         json_message={
@@ -148,8 +153,7 @@ class ActionGreet(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         """Utter the greeting in the message's language."""
-        message = tracker.latest_message
-        spanish = is_spanish(message.get("text_as_typed") or message.get("text") or "")
+        spanish = language_of(tracker) == "es"
         dispatcher.utter_message(response="utter_greet" + SPANISH if spanish else "utter_greet")
         return []
 
