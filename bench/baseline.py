@@ -74,7 +74,8 @@ def guard_section(results: dict) -> list[str]:
     lines = [
         f"## Against main before the one-system changes (commit {short_hash()}, issue 18's guard)",
         "Its own work tree, model (trained in this run from its own data), triage classifier and "
-        "server.launch (its runtime patches), on the same evaluation set and load plan, in the same run.",
+        "server.launch (its runtime patches), on the same evaluation set and load plan, in the same run; "
+        "its load runs alternate with ours.",
         "",
         "| | ours | main before issue 18 |",
         "| --- | --- | --- |",

@@ -23,7 +23,7 @@ from bench.adversarial import TARGET_RATIO, adversarial_section, measure_adversa
 from bench.baseline import baseline_tree, guard_section, train_baseline, within_tolerance
 from bench.cross_validation import cross_validate
 from bench.eval_set import EDGES, EDGES_FILE, EVAL_FILE, load_held_out
-from bench.load import run_load
+from bench.load import LOAD_MESSAGES, run_load
 from bench.quality import (
     intent_scores,
     rasa_intent_predictor,
@@ -121,19 +121,32 @@ def train(name: str, reuse: bool, runs: int) -> tuple[Path, float]:
     return model, statistics.median(seconds)
 
 
-def load_figures(servers: Servers, repeats: int) -> dict:
-    """Medians over `repeats` runs of p50/p95/p99 latency (ms) and messages/s, per user count."""
-    figures = {}
+def load_figures(servers: dict[str, Servers], repeats: int) -> dict[str, dict]:
+    """Per server, per user count: medians over `repeats` runs of p50/p95/p99 latency (ms) and
+    messages/s. After a warm-up, the servers take turns, run by run, each repeat starting with the
+    next server: a machine that slows down or speeds up during the benchmark, or a server's first
+    run after a pause, moves every server's figures alike (they are compared with each other)."""
+    names = list(servers)
+    runs = {name: {users: [] for users in LOAD_PLAN} for name in names}
+    for server in servers.values():
+        run_load(server.webhook, 10, len(LOAD_MESSAGES))
     for users, messages in LOAD_PLAN.items():
-        runs = [run_load(servers.webhook, users, messages) for _ in range(repeats)]
-        figures[users] = {
-            "p50": statistics.median(run.percentile_ms(50) for run in runs),
-            "p95": statistics.median(run.percentile_ms(95) for run in runs),
-            "p99": statistics.median(run.percentile_ms(99) for run in runs),
-            "rate": statistics.median(run.messages_per_second for run in runs),
-            "errors": sum(run.errors for run in runs),
+        for repeat in range(repeats):
+            for name in names[repeat % len(names) :] + names[: repeat % len(names)]:
+                runs[name][users].append(run_load(servers[name].webhook, users, messages))
+    return {
+        name: {
+            users: {
+                "p50": statistics.median(run.percentile_ms(50) for run in results),
+                "p95": statistics.median(run.percentile_ms(95) for run in results),
+                "p99": statistics.median(run.percentile_ms(99) for run in results),
+                "rate": statistics.median(run.messages_per_second for run in results),
+                "errors": sum(run.errors for run in results),
+            }
+            for users, results in by_users.items()
         }
-    return figures
+        for name, by_users in runs.items()
+    }
 
 
 def startup_seconds(servers: Servers, repeats: int) -> float:
@@ -164,23 +177,28 @@ def measure(reuse: bool, repeats: int) -> dict:
     results["answers_search"] = search_box_answers(items)
     with serving(models["default"], credentials=CREDENTIALS, plain_rasa=True) as servers:
         results["answers_default"] = rest_answers(items, servers)
-    with serving(models["keyword"], credentials=CREDENTIALS) as servers:
-        results["load_keyword"] = load_figures(servers, repeats)
-    with serving(models["ours"], credentials=CREDENTIALS) as servers:
-        results["answers_ours"] = rest_answers(items, servers)
-        results["load"] = load_figures(servers, repeats)
-        results["memory_mb"] = {
-            "Rasa server": peak_memory_mb(servers.rasa.pid),
-            "action server": peak_memory_mb(servers.actions.pid),
-        }
-        results["startup_seconds"] = startup_seconds(servers, repeats)
-        results["adversarial"] = measure_adversarial(servers.webhook)
     with baseline_tree() as tree:
         model, results["train_seconds"]["baseline"] = train_baseline(tree, rasa_env())
-        with serving(model, credentials=tree / "bench" / "credentials.yml", root=tree) as servers:
-            results["answers_baseline"] = rest_answers(items, servers)
-            results["load_baseline"] = load_figures(servers, repeats)
-            results["startup_baseline"] = startup_seconds(servers, repeats)
+        with (
+            serving(models["ours"], credentials=CREDENTIALS) as ours,
+            serving(models["keyword"], credentials=CREDENTIALS) as keyword,
+            serving(model, credentials=tree / "bench" / "credentials.yml", root=tree) as baseline,
+        ):
+            results["answers_ours"] = rest_answers(items, ours)
+            results["answers_baseline"] = rest_answers(items, baseline)
+            load = load_figures({"ours": ours, "keyword": keyword, "baseline": baseline}, repeats)
+            results["load"], results["load_keyword"], results["load_baseline"] = (
+                load["ours"],
+                load["keyword"],
+                load["baseline"],
+            )
+            results["memory_mb"] = {
+                "Rasa server": peak_memory_mb(ours.rasa.pid),
+                "action server": peak_memory_mb(ours.actions.pid),
+            }
+            results["adversarial"] = measure_adversarial(ours.webhook)
+            results["startup_seconds"] = startup_seconds(ours, repeats)
+            results["startup_baseline"] = startup_seconds(baseline, repeats)
     results["cv"] = cross_validate(CONFIGS["ours"])
     results["triage"] = measure_triage()
     return results
@@ -218,7 +236,8 @@ def render(results: dict, repeats: int) -> str:
         f"`{EVAL_FILE.relative_to(ROOT)}` and its edge slice `{EDGES_FILE.relative_to(ROOT)}` (categories "
         f"\"{EDGES}...\"), {results['items']} held-out questions. Latency figures are "
         f"medians of {repeats} runs through the REST channel with the action server and the SQLite "
-        "tracker store, on loopback.",
+        "tracker store, on loopback; ours, the keyword-NLU server and main before issue 18 are all up "
+        "and take turns, run by run.",
         "",
         "## Quality",
         "| | our pipeline | Rasa default pipeline | BM25 passage search |",

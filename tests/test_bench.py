@@ -207,3 +207,33 @@ def test_the_guard_compares_ours_with_main_before_issue_18_side_by_side():
     assert guard(results) and not guard({**results, "load": load(111)})
     quality = run.TARGETS["answer accuracy not below main before issue 18"]
     assert quality(results) and not quality({**results, "answers_baseline": AnswerScores(0.96)})
+
+
+def test_load_tests_take_turns_each_repeat_starting_with_the_next_server(monkeypatch):
+    calls = []
+
+    class Result:
+        def __init__(self, webhook):
+            self.latency = {"a": 0.1, "b": 0.2, "c": 0.3}[webhook]
+            self.errors, self.messages_per_second = 0, 1 / self.latency
+
+        def percentile_ms(self, percent):
+            return self.latency * 1000
+
+    def fake_run_load(webhook, users, messages):
+        calls.append((webhook, users))
+        return Result(webhook)
+
+    class Server:
+        def __init__(self, webhook):
+            self.webhook = webhook
+
+    monkeypatch.setattr(run, "run_load", fake_run_load)
+    monkeypatch.setattr(run, "LOAD_PLAN", {1: 5, 10: 2})
+    figures = run.load_figures({"ours": Server("a"), "keyword": Server("b"), "baseline": Server("c")}, 3)
+    warm_up, timed = calls[:3], calls[3:]
+    assert [webhook for webhook, _ in warm_up] == ["a", "b", "c"]
+    assert [webhook for webhook, users in timed if users == 1] == list("abc" "bca" "cab")
+    assert [webhook for webhook, users in timed if users == 10] == list("abc" "bca" "cab")
+    assert figures["ours"][10]["p95"] == 100 and figures["baseline"][1]["p50"] == 300
+    assert figures["keyword"][1]["rate"] == 5 and figures["ours"][1]["errors"] == 0
