@@ -78,6 +78,12 @@ LIFE, POISON, CRISIS, URGENT = TIERS
         # signs of the overdose itself get the overdose's reply ("call 911 now, especially if ...")
         ("my roommate took a bunch of xanax and now she won't wake up", POISON, "overdose"),
         ("she keeps saying she wants to go to sleep and not wake up", CRISIS, "suicidal"),
+        # a new-user trial's misses (2026-12-01): hopelessness in everyday words
+        ("no one would even notice if I disappeared. does scraping help with stress?", CRISIS, "suicidal"),
+        ("i'm so tired of living", CRISIS, "suicidal"),
+        ("what's the point of anything anymore", CRISIS, "suicidal"),
+        ("sometimes i think about not waking up", CRISIS, "suicidal"),
+        ("estoy cansada de vivir", CRISIS, "suicidal"),
         ("i honestly just want to not wake up tomorrow", CRISIS, "suicidal"),
         ("lol I paid for 10 sessions but I'm planning to not be here for them", CRISIS, None),
         ("my vision in my left eye just went, like a curtain coming down", LIFE, "stroke"),
@@ -270,6 +276,12 @@ def test_each_tier_and_category_is_recognised(text, tier, category):
         "I blacked out once at the dentist as a teenager, so I'm nervous: does scraping hurt?",
         "asking for my stepdad, he's stubborn and won't ask for himself, what is Graston?",
         "mi abuela nos sobaba con una moneda cuando nos enfermabamos: es igual que el gua sha?",
+        # the look-alikes of the hopelessness wordings above
+        "nobody would notice if i disappeared for a week lol",
+        "i'm tired of living with this back pain, can iastm help?",
+        "estoy cansada de vivir con este dolor de espalda",
+        "what's the point of stretching if it comes back?",
+        "worried about not waking up in time for my appointment lol",
     ],
 )
 def test_look_alikes_are_not_emergencies(text):
