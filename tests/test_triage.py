@@ -84,6 +84,8 @@ LIFE, POISON, CRISIS, URGENT = TIERS
         ("what's the point of anything anymore", CRISIS, "suicidal"),
         ("sometimes i think about not waking up", CRISIS, "suicidal"),
         ("estoy cansada de vivir", CRISIS, "suicidal"),
+        ("been saving up my pills for a while now, I know what I'm going to do", CRISIS, "suicidal"),
+        ("my chest hurts, is it ok to get scraped?", LIFE, "heart_attack"),
         ("i honestly just want to not wake up tomorrow", CRISIS, "suicidal"),
         ("lol I paid for 10 sessions but I'm planning to not be here for them", CRISIS, None),
         ("my vision in my left eye just went, like a curtain coming down", LIFE, "stroke"),
@@ -282,6 +284,11 @@ def test_each_tier_and_category_is_recognised(text, tier, category):
         "estoy cansada de vivir con este dolor de espalda",
         "what's the point of stretching if it comes back?",
         "worried about not waking up in time for my appointment lol",
+        "saving up money for a session, how much is it?",
+        "my chest isn't hurting, it's my upper traps",
+        "my chest doesn't hurt, my mid back does",
+        "my chest muscles hurt from bench press, can scraping help?",
+        "my chest hurt for a second when I laughed",
     ],
 )
 def test_look_alikes_are_not_emergencies(text):
