@@ -192,6 +192,7 @@ def test_each_condition_is_found_by_its_own_name(topic):
         ("what about a sprained ankle?", "ligament_sprains"),
         ("my achilles tendinitis", "tendinopathy"),
         ("pain between my shoulder blades, upper back", "thoracic_pain"),
+        ("my chest is fine, it is my upper traps that are tight", "thoracic_pain"),
         ("chronic lower back pain", "low_back_pain"),
         ("scars from my knee surgery", "scar_tissue"),
         ("my muscles keep spasming, could this help", "muscle_spasms"),
