@@ -186,11 +186,8 @@ def measure(reuse: bool, repeats: int) -> dict:
         ):
             results["answers_ours"] = rest_answers(items, ours)
             results["answers_baseline"] = rest_answers(items, baseline)
-            load = load_figures({"ours": ours, "keyword": keyword, "baseline": baseline}, repeats)
-            results["load"], results["load_keyword"], results["load_baseline"] = (
-                load["ours"],
-                load["keyword"],
-                load["baseline"],
+            results.update(
+                load_figures({"load": ours, "load_keyword": keyword, "load_baseline": baseline}, repeats)
             )
             results["memory_mb"] = {
                 "Rasa server": peak_memory_mb(ours.rasa.pid),
