@@ -32,11 +32,19 @@ OUR_NUMBER_KEY = "twilio_to"
 EMPTY_TWIML = (
     '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'  # no reply in the webhook's answer
 )
+# Twilio's SMS opt-out keywords: a message of one of these alone unsubscribes the sender, Twilio sends
+# the confirmation carriers require and refuses our messages to that number until they text START.
+OPT_OUT_KEYWORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"})
 
 
 def parse_message(params: dict[str, list[str]]) -> tuple[str, str, str]:
     """(sender, the number written to, text) of an incoming SMS or WhatsApp message."""
     return params["From"][0], params["To"][0], params.get("Body", [""])[0]
+
+
+def is_opt_out(sender: str, text: str) -> bool:
+    """An SMS that is only an opt-out keyword (any case), which Twilio answers (WhatsApp has none)."""
+    return not sender.startswith("whatsapp:") and text.strip().upper() in OPT_OUT_KEYWORDS
 
 
 class TwilioOutput(MessagingOutput):
@@ -95,7 +103,8 @@ class TwilioInput(WebhookInput):
     def receive(
         self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]
     ) -> HTTPResponse:
-        """Check the signature, read the message, answer in the background through the Messages API."""
+        """Check the signature, read the message, answer in the background through the Messages API
+        (an opt-out keyword gets no answer: Twilio has confirmed it and blocks messages to the sender)."""
         try:
             params = parse_qs(request.body.decode(), keep_blank_values=True, strict_parsing=True)
         except MALFORMED:
@@ -110,6 +119,8 @@ class TwilioInput(WebhookInput):
             sender, our_number, text = parse_message(params)
         except MALFORMED:
             return malformed()
+        if is_opt_out(sender, text):
+            return response.text(EMPTY_TWIML, content_type="text/xml")
         output = TwilioOutput(self.account_sid, self.auth_token, our_number, self.api_base)
         message = UserMessage(
             text, output, sender, input_channel="twilio", metadata={OUR_NUMBER_KEY: our_number}

@@ -408,6 +408,24 @@ async def test_twilio_webhook_checks_the_signature_of_the_public_url(tracker_sto
     assert message.output_channel.from_number == "whatsapp:+14155238886"
 
 
+async def test_twilio_leaves_sms_opt_out_keywords_to_twilio(tracker_store):
+    inbox, connector = Inbox(), twilio.TwilioInput("AC123", "twilio-token", TWILIO_URL)
+
+    def post(sender: str, text: str):
+        form = twilio_form(sender, "+15557654321", text)
+        headers = {"X-Twilio-Signature": RequestValidator("twilio-token").compute_signature(TWILIO_URL, form)}
+        return connector.receive(request(tracker_store, urlencode(form).encode(), headers, TWILIO_URL), inbox)
+
+    for keyword in (" stop ", "STOP", "Unsubscribe", "quit"):
+        reply = post("+15551234567", keyword)
+        assert reply.status == 200 and reply.body == twilio.EMPTY_TWIML.encode()
+    for sender, text in [("+15551234567", "stop texting me links"), ("whatsapp:+15551234567", "stop")]:
+        post(sender, text)
+    messages = await inbox.wait(2)
+    await asyncio.sleep(0.05)
+    assert [message.text for message in messages] == ["stop texting me links", "stop"]
+
+
 FACEBOOK = facebook.FacebookInput("page-token", "app-secret", "verify-me")
 
 
