@@ -99,6 +99,7 @@ LIFE, POISON, CRISIS, URGENT = TIERS
         ("my brother is on the floor convulsing and he doesn't even have epilepsy", LIFE, "collapse_seizure"),
         ("me hice una cortada en la muñeca hace rato y esta bien profunda", CRISIS, "self_harm"),
         ("since the scraping yesterday i can't lift my foot, it drags", URGENT, "nerve_signs"),
+        ("my leg has been weak since the scraping yesterday, a weak spot in my knee", URGENT, "nerve_signs"),
         ("im standing on the edge of the bridge", CRISIS, "suicidal"),
         ("my son fell off his bike and a bone is poking through the skin", LIFE, "bleeding"),
         ("muchas gracias por todo, este es mi ultimo mensaje, cuiden a mis hijos", CRISIS, "suicidal"),
@@ -289,6 +290,11 @@ def test_each_tier_and_category_is_recognised(text, tier, category):
         "my chest doesn't hurt, my mid back does",
         "my chest muscles hurt from bench press, can scraping help?",
         "my chest hurt for a second when I laughed",
+        # development sets 14 and 12 (the twelfth held-out sets): the weak points of an argument, a
+        # treatment that "changed her life", in other words
+        "show me the strong and weak points of the research on IASTM",
+        "what are the weaknesses of the graston studies?",
+        "mi tía dice que el raspado le cambió la vida, pero mi esposo dice que es pura moda",
     ],
 )
 def test_look_alikes_are_not_emergencies(text):
