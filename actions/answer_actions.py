@@ -36,7 +36,9 @@ NAME_WORD = re.compile(r"[^\W\d_]{3,}")  # a condition's or body part's name has
 SENTENCE = re.compile(r"[^.!?]+[.!?]*")
 QUESTION = re.compile(r"\?+")
 # a question that points back at what was said before it: "is IASTM used for that?"
-REFERS_BACK = re.compile(r"\b(?:for|with|on|help|treat|fix)\s+(?:that|this|it|those|these|them)\b", re.I)
+REFERS_BACK = re.compile(
+    r"\b(?:for|with|on|help|treat|fix|work|loosen|break|release)\s+(?:that|this|it|those|these|them)\b", re.I
+)
 # "all your references" asks for every study; "can you give me the references" after an answer
 # asks for that answer's
 ALL_REFERENCES = re.compile(r"\b(?:all|every|bibliography|complete|whole|entire|todas|todos)\b", re.I)
@@ -80,7 +82,10 @@ def term_match_of(kb: KnowledgeBase, intent: str, message: dict[str, Any]) -> Te
     text = message.get("text") or ""
     questions = questions_after_a_story(text)
     asked = kb.match_terms(intent, *questions) if questions else None
-    return asked or kb.match_terms(intent, *named_problems(message), text)
+    # A name NLU found as typed is read in its sentence ("the back of my leg" is no back); a
+    # corrected one, on its own.
+    corrected = [name for name in named_problems(message) if name.lower() not in text.lower()]
+    return asked or kb.match_terms(intent, *corrected, text)
 
 
 def questions_after_a_story(text: str) -> list[str]:

@@ -44,7 +44,8 @@ class Topic:
     Topics of a TERM_INTENTS intent are picked by `terms` (the articles' own words) or
     `near_terms` (what people say for it, answered with a note that the articles do not use that
     word; where `near_terms_need` lists words, only in a message with one of them, as whole words or
-    their longer forms); a study's topic names its `reference`. A topic of another intent may list them
+    their longer forms; never inside a phrase of `near_terms_except`, "came back" for "back"); a
+    study's topic names its `reference`. A topic of another intent may list them
     too: a question with only a near term in it ("tired after the session") gets the note first."""
 
     id: str
@@ -56,6 +57,7 @@ class Topic:
     terms: tuple[str, ...] = ()
     near_terms: tuple[str, ...] = ()
     near_terms_need: tuple[str, ...] = ()
+    near_terms_except: tuple[str, ...] = ()
     name: str | None = None
     reference: str | None = None
 
@@ -131,10 +133,11 @@ class KnowledgeBase:
             words = _words(text)
             for topic in self.topics_of(intent):
                 near = topic.near_terms if _has_any(words, topic.near_terms_need) else ()
+                near_words = _without(words, topic.near_terms_except)
                 for term, used in [(t, True) for t in topic.terms] + [(t, False) for t in near]:
                     ending = r"\w*" if len(term) >= 5 else r"\b"
                     longer = best is None or len(term) > len(best.term)
-                    if longer and re.search(rf"\b{re.escape(term)}{ending}", words):
+                    if longer and re.search(rf"\b{re.escape(term)}{ending}", words if used else near_words):
                         best = TermMatch(topic, term, used)
         return best
 
@@ -179,6 +182,13 @@ def _has_any(words: str, needed: tuple[str, ...]) -> bool:
     return not needed or any(re.search(rf"\b{re.escape(word)}", words) for word in needed)
 
 
+def _without(words: str, phrases: tuple[str, ...]) -> str:
+    """`words` with each of `phrases` (whole words) cut out."""
+    for phrase in phrases:
+        words = re.sub(rf"\b{re.escape(phrase)}\b", " ", words)
+    return words
+
+
 def _passages(entries) -> tuple[Passage, ...]:
     return tuple(
         Passage(
@@ -205,6 +215,7 @@ def parse_knowledge(raw: dict) -> KnowledgeBase:
             terms=tuple(entry.get("terms", ())),
             near_terms=tuple(entry.get("near_terms", ())),
             near_terms_need=tuple(entry.get("near_terms_need", ())),
+            near_terms_except=tuple(entry.get("near_terms_except", ())),
             name=entry.get("name"),
             reference=entry.get("reference"),
         )

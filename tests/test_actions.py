@@ -540,6 +540,18 @@ def test_the_condition_asked_about_is_read_from_the_question_first(text, topic_i
     assert term_match_of(kb, "ask_condition", {"text": text, "entities": []}).topic.id == topic_id
 
 
+def test_a_name_found_by_nlu_is_read_in_its_sentence_and_a_corrected_one_alone():
+    kb = load_knowledge()
+
+    def entity(value: str, start: int = 0) -> dict:
+        return {"entity": "body_part", "value": value, "start": start, "end": start + len(value)}
+
+    text = "does it help sciatica? pain shoots down the back of my leg"
+    assert term_match_of(kb, "ask_condition", {"text": text, "entities": [entity("back", 44)]}) is None
+    corrected = {"text": "does it help my bak?", "entities": [entity("back", 16)]}
+    assert term_match_of(kb, "ask_condition", corrected).topic.id == "low_back_pain"
+
+
 @pytest.mark.parametrize(
     ("intent", "text", "topic_id"),
     [
@@ -547,6 +559,11 @@ def test_the_condition_asked_about_is_read_from_the_question_first(text, topic_i
         ("ask_effectiveness", "any real proof it helps plantar fasciitis?", "plantar_fasciitis"),
         ("ask_benefits", "will scraping calm down my muscle spasms?", "muscle_spasms"),
         ("ask_uses", "My low back has ached for years. Do therapists use IASTM for that?", "low_back_pain"),
+        (
+            "ask_effectiveness",
+            "I've got painful knots in my shoulders. Can the tool work those out?",
+            "myofascial_pain",
+        ),
         # the story names a condition, the question asks about IASTM in general
         ("ask_benefits", "I have plantar fasciitis. What are the benefits of IASTM overall?", "benefits"),
         ("ask_effectiveness", "does IASTM actually work?", "effectiveness"),

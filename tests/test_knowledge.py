@@ -205,6 +205,10 @@ def test_each_condition_is_found_by_its_own_name(topic):
         ("can't catch my breath after climbing stairs, been like that for months", None),
         ("my back keeps going into spasm every time i lift something heavy", "muscle_spasms"),
         ("does it help migraines", None),
+        ("does it help sciatica? pain shoots down the back of my leg", None),
+        ("my knee pain came back after running, can IASTM help?", None),
+        ("my back pain came back, can IASTM help?", "low_back_pain"),
+        ("my back is killing me", "low_back_pain"),
         ("is it romantic", None),
     ],
 )
