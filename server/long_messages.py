@@ -31,8 +31,8 @@ GENERAL_INTENTS = ("ask_safety",)
 FOLLOW_UP_INTENTS = ("ask_more",)
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
 QUESTION_OPENERS = re.compile(
-    r"^(what|what's|whats|how|why|when|where|who|which|is|isn't|are|aren't|does|doesn't|do|did|"
-    r"can|could|would|will|should|has|have|any|tell me)\b",
+    r"^(what|what's|whats|how|why|when|where|who|which|is|isn't|are|aren't|am|was|were|does|doesn't|do|did|"
+    r"can|could|would|wouldn't|will|won't|should|shouldn't|may|might|has|have|any|tell me)\b",
     re.IGNORECASE,
 )
 # Parse-data key holding the sentence whose intent was used.

@@ -28,6 +28,7 @@ REQUESTS = load_advice_requests()
         ("¿Qué tengo en la rodilla? me truena", "diagnosis"),
         ("The chiro says it's a pinched nerve, my wife says sciatica. Which is it?", "diagnosis"),
         ("scans were all clear and my hip still aches. what's really wrong with me?", "diagnosis"),
+        ("My shins ache and my feet go numb at night. What do you think is causing it?", "diagnosis"),
         ("Write me a rehab plan for my sprained ankle", "plan"),
         ("Scraping or dry needling for my calf? Just choose one for me.", "plan"),
         ("how should I treat my tennis elbow at home", "plan"),
@@ -88,6 +89,7 @@ def test_a_request_for_personal_advice_is_recognised_by_its_shape(text, shape):
         "how do the tools work on scar tissue from a c-section",
         "my knee pain gets worse when I run, would IASTM help?",
         "sitting makes my back worse, would scraping help",
+        "what do you think of the graston technique?",
     ],
 )
 def test_other_questions_are_left_to_the_intent_classifier(text):

@@ -17,6 +17,14 @@ from server.two_questions import question_parts
     [
         ("Does it hurt, and will I be left with bruises?", ["Does it hurt", "will I be left with bruises?"]),
         ("Is it painful? Does it help tinnitus?", ["Is it painful?", "Does it help tinnitus?"]),
+        (
+            "Does it hurt, and am I going to walk out covered in bruises?",
+            ["Does it hurt", "am I going to walk out covered in bruises?"],
+        ),
+        (
+            "was it invented by Graston? were the tools metal?",
+            ["was it invented by Graston?", "were the tools metal?"],
+        ),
         ("what is iastm and also how does it work", ["what is iastm", "how does it work"]),
         ("is it safe; how long does it take?", ["is it safe", "how long does it take?"]),
         ("tell me more and which study says so?", ["tell me more", "which study says so?"]),
