@@ -35,8 +35,11 @@ SPACE_RUN = re.compile(r"[^\S\n]+")
 LEADING_FILLER = re.compile(
     r"^(?:(?:hi|hey|hello|ok|okay|so|well|and|also|plus|but)\b[\s,!.]*)+", re.IGNORECASE
 )
-# A later part that points back ("what was it looking at?") after a question about a study asks about it.
+# A later part that points back ("what was it looking at?") after a question about a study asks about it;
+# beside a follow-up, a part that points back asks about the last answer too.
 REFERS_BACK = re.compile(r"\b(?:it|its|they|them|their|that one|this one)\b", re.IGNORECASE)
+# Asking for more of the last answer, or where it comes from.
+FOLLOW_UP_INTENTS = {"ask_more", "ask_source"}
 
 
 def question_parts(text: str) -> list[str]:
@@ -77,6 +80,8 @@ async def _asks_each_surely(processor: MessageProcessor, message: UserMessage, p
             return False
     if intents[0] == STUDY_INTENT and any(REFERS_BACK.search(text) for text in parts[1:]):
         return False  # "What did the Kim review find, and what was it looking at?" asks about the study
+    if FOLLOW_UP_INTENTS & set(intents) and any(REFERS_BACK.search(text) for text in parts):
+        return False  # "Where does that come from? What research backs it up?" follows up the last answer
     return len(set(intents)) == len(intents)
 
 

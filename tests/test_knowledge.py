@@ -208,6 +208,11 @@ def test_each_condition_is_found_by_its_own_name(topic):
         ("does it help sciatica? pain shoots down the back of my leg", None),
         ("my knee pain came back after running, can IASTM help?", None),
         ("my back pain came back, can IASTM help?", "low_back_pain"),
+        (
+            "since I hurt my knee it won't bend all the way, can this help me get the bend back?",
+            "range_of_motion",
+        ),
+        ("my knee bugs me since I started running and I go back on Thursday", None),
         ("my back is killing me", "low_back_pain"),
         ("is it romantic", None),
     ],

@@ -143,6 +143,18 @@ def test_a_part_pointing_back_at_a_study_keeps_the_message_whole(handled):
     assert processor.handled == [(text, "m1")]
 
 
+def test_a_follow_up_with_a_part_pointing_back_keeps_the_message_whole(handled):
+    text = "Where does that come from? What research backs it up?"
+    processor = FakeProcessor(
+        {
+            "Where does that come from?": ("ask_source", 0.99),
+            "What research backs it up?": ("ask_effectiveness", 0.9),
+        }
+    )
+    handle(processor, text)
+    assert processor.handled == [(text, "m1")]
+
+
 def test_a_typed_payload_is_read_as_words_and_handled_whole(handled):
     processor = FakeProcessor(
         {"is it painful?": ("ask_painful", 0.99), "does it bruise?": ("ask_bruising", 0.99)}
