@@ -295,6 +295,10 @@ def test_each_tier_and_category_is_recognised(text, tier, category):
         "show me the strong and weak points of the research on IASTM",
         "what are the weaknesses of the graston studies?",
         "mi tía dice que el raspado le cambió la vida, pero mi esposo dice que es pura moda",
+        # development set 13's long FAQ questions read as self-harm, in other words
+        "my old PT was rough; the new one wants to do it again, much lighter, I won't feel a thing",
+        "we're scared the scraping will make my grandma bleed under the skin, she's on warfarin",
+        "I cut my thumb on a can last week, it stopped bleeding right away, can I still be scraped?",
     ],
 )
 def test_look_alikes_are_not_emergencies(text):
