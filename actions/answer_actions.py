@@ -135,8 +135,9 @@ def near_term_note(kb: KnowledgeBase, match: TermMatch) -> str | None:
 
 
 def unknown_condition_reply(kb: KnowledgeBase, message: dict[str, Any]) -> Reply:
-    """The honest no-answer for a condition the articles do not name (or a problem not named at all)."""
-    named = named_problems(message)
+    """The honest no-answer for a condition the articles do not name (or a problem not named at all).
+    A name that is a term of theirs was not read as one here ("my knee pain came back"): not named."""
+    named = [name for name in named_problems(message) if kb.match_terms(CONDITION_INTENT, name) is None]
     condition = named[0] if named else None
     known = ", ".join(kb.condition_names())
     template = kb.wording["condition_unknown"] if condition else kb.wording["condition_unnamed"]

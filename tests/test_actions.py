@@ -586,6 +586,20 @@ async def test_a_general_question_naming_a_condition_the_articles_do_not_name_ge
     assert message["custom"] == {**message["custom"], "type": "no_answer", "condition": "lupus"}
 
 
+async def test_a_term_of_the_articles_not_read_as_one_is_not_named_in_the_no_answer(
+    dispatcher, make_tracker, domain
+):
+    text = "my knee pain came back after hiking, would IASTM help?"
+    entities = [
+        {"entity": "condition", "value": "back", "start": 18, "end": 22},
+        {"entity": "body_part", "value": "knee", "start": 3, "end": 7},
+    ]
+    await ActionAnswerTopic().run(dispatcher, make_tracker("ask_condition", text, entities), domain)
+    message = only_message(dispatcher)
+    assert message["custom"] == {**message["custom"], "type": "no_answer", "condition": "knee"}
+    assert '"back"' not in message["text"]
+
+
 async def test_two_questions_keep_the_general_answer(dispatcher, make_tracker, domain):
     text = "how does scraping work? and can it break up my scar tissue?"
     await ActionAnswerTopic().run(dispatcher, make_tracker("ask_how_it_works", text), domain)
