@@ -133,7 +133,7 @@ class KnowledgeBase:
             words = _words(text)
             for topic in self.topics_of(intent):
                 near = topic.near_terms if _has_any(words, topic.near_terms_need) else ()
-                near_words = _without(words, topic.near_terms_except)
+                near_words = _without(words, topic.near_terms_except) if near else words
                 for term, used in [(t, True) for t in topic.terms] + [(t, False) for t in near]:
                     ending = r"\w*" if len(term) >= 5 else r"\b"
                     longer = best is None or len(term) > len(best.term)

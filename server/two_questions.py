@@ -22,7 +22,13 @@ from rasa.shared.nlu.constants import INTENT
 
 from actions.knowledge import STUDY_INTENT
 from nlu_addons.triage_classifier import EMERGENCY_INTENT
-from server.long_messages import FALLBACK_INTENT, QUESTION_OPENERS, SENTENCE_BREAK, confidence
+from server.long_messages import (
+    FALLBACK_INTENT,
+    FOLLOW_UP_INTENTS,
+    QUESTION_OPENERS,
+    SENTENCE_BREAK,
+    confidence,
+)
 
 MAX_PARTS = 4  # more than this is handled whole
 MIN_CONFIDENCE = 0.8
@@ -38,8 +44,8 @@ LEADING_FILLER = re.compile(
 # A later part that points back ("what was it looking at?") after a question about a study asks about it;
 # beside a follow-up, a part that points back asks about the last answer too.
 REFERS_BACK = re.compile(r"\b(?:it|its|they|them|their|that one|this one)\b", re.IGNORECASE)
-# Asking for more of the last answer, or where it comes from.
-FOLLOW_UP_INTENTS = {"ask_more", "ask_source"}
+# Asking about the last answer: for more of it (a follow-up, as in long messages), or where it comes from.
+ABOUT_THE_LAST_ANSWER = {*FOLLOW_UP_INTENTS, "ask_source"}
 
 
 def question_parts(text: str) -> list[str]:
@@ -80,7 +86,7 @@ async def _asks_each_surely(processor: MessageProcessor, message: UserMessage, p
             return False
     if intents[0] == STUDY_INTENT and any(REFERS_BACK.search(text) for text in parts[1:]):
         return False  # "What did the Kim review find, and what was it looking at?" asks about the study
-    if FOLLOW_UP_INTENTS & set(intents) and any(REFERS_BACK.search(text) for text in parts):
+    if ABOUT_THE_LAST_ANSWER & set(intents) and any(REFERS_BACK.search(text) for text in parts):
         return False  # "Where does that come from? What research backs it up?" follows up the last answer
     return len(set(intents)) == len(intents)
 
