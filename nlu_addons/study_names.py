@@ -69,6 +69,7 @@ class StudyQuestions:
             for phrase in (*topic.terms, *topic.near_terms, topic.name or "", topic.question)
             for word in re.findall(r"[a-z]+", phrase.lower())
         }
+        self.co_authors = self._co_author_shapes(spec["co_authors"])
 
     def study_named(self, text: str, capitalised_only: bool = False) -> tuple[bool, str | None]:
         """(whether `text` asks about a study by name, the cited study's topic id or None); with
@@ -79,6 +80,9 @@ class StudyQuestions:
             match = self.kb.match_terms(STUDY_INTENT, text)
             if match and (named is None or named[1] is not None or self._is_surname(match.term)):
                 return True, match.topic.id
+            for shape, topic_id in self.co_authors:
+                if shape.search(lowered):
+                    return True, topic_id
         if named is not None:
             return True, named[1]
         for pattern in self.by_year:
@@ -94,6 +98,22 @@ class StudyQuestions:
             if found:
                 return True, found
         return False, None
+
+    def _co_author_shapes(self, spec: dict) -> list[tuple[re.Pattern, str]]:
+        """(a shape naming one of a cited study's other authors, the study's topic id), for each
+        surname of a full reference that is no first author's, no word of knowledge.yml and no common
+        English word."""
+        shapes = []
+        for topic in self.kb.topics_of(STUDY_INTENT):
+            reference = self.kb.references[topic.reference].full
+            if not reference:
+                continue
+            for name in _surnames(reference.split("(")[0]):
+                common = self.english.get(name, 0) >= spec["common_from"]
+                if name in self.surnames or name in self.not_names or common:
+                    continue
+                shapes += [(re.compile(shape.replace("{name}", name)), topic.id) for shape in spec["shapes"]]
+        return shapes
 
     def _found_by_title(self, text: str) -> str | None:
         """The one cited study whose full reference shares the most words with `text`, at least
@@ -133,6 +153,17 @@ class StudyQuestions:
                     close = get_close_matches(name, self.cited_names, n=1, cutoff=0.8)
                     return name, self.cited_names[close[0]] if close else None
         return None
+
+
+def _surnames(authors: str) -> list[str]:
+    """The surnames of a reference's author list, lower-cased: "Kim, J., Sung, D. J., & Lee, J." and
+    "Matthew Lambert, Rebecca Hitchcock & Josh Cleland" both list the last word of each name."""
+    names = []
+    for part in re.split(r",|&", authors):
+        words = [w for w in re.findall(r"[A-Za-z][A-Za-z'-]*\.?", part) if not w.endswith(".") and len(w) > 1]
+        if words:
+            names.append(words[-1].lower())
+    return names
 
 
 def _capitalised_inside(text: str, start: int) -> bool:

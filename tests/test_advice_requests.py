@@ -30,6 +30,8 @@ REQUESTS = load_advice_requests()
         ("scans were all clear and my hip still aches. what's really wrong with me?", "diagnosis"),
         ("My shins ache and my feet go numb at night. What do you think is causing it?", "diagnosis"),
         ("Write me a rehab plan for my sprained ankle", "plan"),
+        ("can you map out a six week graston schedule for my shin splints", "plan"),
+        ("Torn hamstring last month. Please draw up a session-by-session program for me.", "plan"),
         ("Scraping or dry needling for my calf? Just choose one for me.", "plan"),
         ("how should I treat my tennis elbow at home", "plan"),
         ("had knee surgery a month ago, when can I start having graston on it?", "plan"),
@@ -90,6 +92,8 @@ def test_a_request_for_personal_advice_is_recognised_by_its_shape(text, shape):
         "my knee pain gets worse when I run, would IASTM help?",
         "sitting makes my back worse, would scraping help",
         "what do you think of the graston technique?",
+        "can you lay out what a typical session looks like?",
+        "could you send me the clinic schedule for next week?",
     ],
 )
 def test_other_questions_are_left_to_the_intent_classifier(text):

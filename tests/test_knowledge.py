@@ -214,6 +214,9 @@ def test_each_condition_is_found_by_its_own_name(topic):
         ),
         ("my knee bugs me since I started running and I go back on Thursday", None),
         ("my back is killing me", "low_back_pain"),
+        ("my calves cramp up at night, would scraping help?", "muscle_spasms"),
+        ("fine on the couch, but as soon as i move around my hip aches", "pain_with_movement"),
+        ("i get terrible menstrual cramps, could IASTM help?", None),
         ("is it romantic", None),
     ],
 )

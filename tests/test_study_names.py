@@ -52,6 +52,11 @@ QUESTIONS = load_study_questions()
         # by the journal it appeared in
         ("what did that Journal of Exercise Rehabilitation paper find?", "study_kim"),
         ("the Physical Therapy Reviews piece on IASTM, what was the conclusion?", "study_lambert"),
+        # by another of its authors, from the full reference
+        ("what did Sung and Lee find about scar tissue?", "study_kim"),
+        ("the review by Cleland et al, what was its conclusion?", "study_lambert"),
+        ("Did Khlopas 2019 say Astym works?", "study_chughtai"),
+        ("what did Walker's trial show about the mid back?", "study_crothers"),
     ],
 )
 def test_a_study_asked_by_name_is_recognised(text, topic_id):
@@ -76,6 +81,9 @@ def test_a_study_asked_by_name_is_recognised(text, topic_id):
         "which study says so?",  # a follow-up: no finding to look for
         "who found that it helps tendons?",  # two studies share that passage
         "is there a study on low back pain?",  # two titles name it
+        # a co-author's surname as a person's name or an everyday word
+        "My son Samuel plays soccer, does research support IASTM?",
+        "I use a walker, what does research say about IASTM for balance?",
     ],
 )
 def test_other_questions_are_left_to_the_intent_classifier(text):
