@@ -33,6 +33,10 @@ LAST_TOPIC_SLOT = "last_topic"
 MORE_GIVEN_SLOT = "more_given"
 REFERENCES_INTENT = "ask_references"
 NAME_WORD = re.compile(r"[^\W\d_]{3,}")  # a condition's or body part's name has a word of 3 letters
+# what may lie between two pieces of one name: spaces, or one word that joins no two names
+NAME_GAP = re.compile(
+    r"^\s+(?:(?!(?:and|or|nor|but|with|in|on|at|of|for|to|from|y|o|con|en|de)\s)[^\W\d_][\w'-]*\s+)?$", re.I
+)
 SENTENCE = re.compile(r"[^.!?]+[.!?]*")
 QUESTION = re.compile(r"\?+")
 # a question that points back at what was said before it: "is IASTM used for that?"
@@ -59,14 +63,32 @@ def last_topic(tracker: Tracker, kb: KnowledgeBase) -> Topic | None:
 
 def named_problems(message: dict[str, Any]) -> list[str]:
     """The conditions, then the body parts, that NLU found in a message; a stray piece of one
-    ("'s" of "Raynaud's", a dash) is no name."""
-    entities = message.get("entities") or []
+    ("'s" of "Raynaud's", a dash) is no name, and pieces of one name are joined."""
+    entities = _joined(message.get("entities") or [], message.get("text") or "")
     return [
         e["value"]
         for kind in ("condition", "body_part")
         for e in entities
         if e.get("entity") == kind and NAME_WORD.search(str(e.get("value")))
     ]
+
+
+def _joined(entities: list[dict[str, Any]], text: str) -> list[dict[str, Any]]:
+    """Entities of one kind that NLU found a word or less apart, joined into one: "bad" and
+    "menstrual cramps" in "i get bad menstrual cramps" are one name, "bad period cramps" too."""
+    placed = sorted((e for e in entities if "start" in e and "end" in e), key=lambda e: e["start"])
+    joined: list[dict[str, Any]] = []
+    for entity in placed:
+        last = joined[-1] if joined else None
+        if (
+            last
+            and last.get("entity") == entity.get("entity")
+            and NAME_GAP.match(text[last["end"] : entity["start"]])
+        ):
+            joined[-1] = {**last, "end": entity["end"], "value": text[last["start"] : entity["end"]]}
+        else:
+            joined.append(entity)
+    return joined + [e for e in entities if "start" not in e or "end" not in e]
 
 
 def condition_topic_of(kb: KnowledgeBase, message: dict[str, Any]) -> Topic | None:

@@ -229,6 +229,17 @@ async def test_a_stray_piece_of_a_name_is_not_named_in_the_no_answer(dispatcher,
     assert message["text"].startswith("The articles do not say whether IASTM helps with that.")
 
 
+async def test_pieces_of_one_name_are_named_whole_in_the_no_answer(dispatcher, make_tracker, domain):
+    text = "i get awful period cramps, would IASTM help?"
+    entities = [
+        {"entity": "condition", "value": "awful", "start": 6, "end": 11},
+        {"entity": "condition", "value": "cramps", "start": 19, "end": 25},
+    ]
+    await ActionAnswerTopic().run(dispatcher, make_tracker("ask_condition", text, entities), domain)
+    message = only_message(dispatcher)
+    assert message["custom"] == {**message["custom"], "type": "no_answer", "condition": "awful period cramps"}
+
+
 async def test_a_body_part_alone_is_named_in_the_no_answer(dispatcher, make_tracker, domain):
     tracker = make_tracker("ask_condition", "what about my knee", [{"entity": "body_part", "value": "knee"}])
     await ActionAnswerTopic().run(dispatcher, tracker, domain)
