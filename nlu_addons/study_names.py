@@ -4,7 +4,8 @@ The intent classifier reads "Did Lambert's review say anything about blood flow?
 blood flow, and "What did Imai report about tendons?" as nothing it knows; the author's name decides
 it (knowledge/study_questions.yml says how). A message naming a study the articles do not cite
 ("Markovic's study", "a Loghmani study") gets `ask_study` too, so that the answer action says the
-articles do not cite it. A study asked by its finding ("who ran the study comparing Graston, spinal
+articles do not cite it; one naming another author of a cited study in a study shape ("what did Sung
+and Lee find?") gets that study. A study asked by its finding ("who ran the study comparing Graston, spinal
 manipulation and a fake ultrasound?") or by what its title says ("the 2014 study comparing massage with
 routine physical therapy") is the cited study whose full reference shares the most words with the
 question, else (asked by a finding) the one whose passage is closest to it.
