@@ -61,10 +61,12 @@ def last_topic(tracker: Tracker, kb: KnowledgeBase) -> Topic | None:
     return kb.topics.get(tracker.get_slot(LAST_TOPIC_SLOT) or "")
 
 
-def named_problems(message: dict[str, Any]) -> list[str]:
+def named_problems(message: dict[str, Any], joined: bool = False) -> list[str]:
     """The conditions, then the body parts, that NLU found in a message; a stray piece of one
-    ("'s" of "Raynaud's", a dash) is no name, and pieces of one name are joined."""
-    entities = _joined(message.get("entities") or [], message.get("text") or "")
+    ("'s" of "Raynaud's", a dash) is no name; with `joined`, pieces of one name are one."""
+    entities = message.get("entities") or []
+    if joined:
+        entities = _joined(entities, message.get("text") or "")
     return [
         e["value"]
         for kind in ("condition", "body_part")
@@ -75,8 +77,9 @@ def named_problems(message: dict[str, Any]) -> list[str]:
 
 def _joined(entities: list[dict[str, Any]], text: str) -> list[dict[str, Any]]:
     """Entities of one kind that NLU found a word or less apart, joined into one: "bad" and
-    "menstrual cramps" in "i get bad menstrual cramps" are one name, "bad period cramps" too."""
-    placed = sorted((e for e in entities if "start" in e and "end" in e), key=lambda e: e["start"])
+    "menstrual cramps" in "i get bad menstrual cramps" are one name, "bad period cramps" too. Only
+    entities found as typed are joined (a corrected word's offsets are not the typed text's)."""
+    placed = sorted((e for e in entities if _as_typed(e, text)), key=lambda e: e["start"])
     joined: list[dict[str, Any]] = []
     for entity in placed:
         last = joined[-1] if joined else None
@@ -88,7 +91,15 @@ def _joined(entities: list[dict[str, Any]], text: str) -> list[dict[str, Any]]:
             joined[-1] = {**last, "end": entity["end"], "value": text[last["start"] : entity["end"]]}
         else:
             joined.append(entity)
-    return joined + [e for e in entities if "start" not in e or "end" not in e]
+    return joined + [e for e in entities if not _as_typed(e, text)]
+
+
+def _as_typed(entity: dict[str, Any], text: str) -> bool:
+    """Whether an entity's offsets hold its value in `text`."""
+    start, end = entity.get("start"), entity.get("end")
+    return (
+        start is not None and end is not None and text[start:end].lower() == str(entity.get("value")).lower()
+    )
 
 
 def condition_topic_of(kb: KnowledgeBase, message: dict[str, Any]) -> Topic | None:
@@ -159,7 +170,11 @@ def near_term_note(kb: KnowledgeBase, match: TermMatch) -> str | None:
 def unknown_condition_reply(kb: KnowledgeBase, message: dict[str, Any]) -> Reply:
     """The honest no-answer for a condition the articles do not name (or a problem not named at all).
     A name that is a term of theirs was not read as one here ("my knee pain came back"): not named."""
-    named = [name for name in named_problems(message) if kb.match_terms(CONDITION_INTENT, name) is None]
+    named = [
+        name
+        for name in named_problems(message, joined=True)
+        if kb.match_terms(CONDITION_INTENT, name) is None
+    ]
     condition = named[0] if named else None
     known = ", ".join(kb.condition_names())
     template = kb.wording["condition_unknown"] if condition else kb.wording["condition_unnamed"]
