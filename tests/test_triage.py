@@ -122,6 +122,11 @@ LIFE, POISON, CRISIS, URGENT = TIERS
         # that has not come back for hours (in other words)
         ("since my neck got cracked i'm numb on my right side and can't see straight", LIFE, "stroke"),
         ("my toes went numb in the squats and still haven't come back, hours later", URGENT, "nerve_signs"),
+        # development set 28 (in other words): the tool's marks are no red streaks, but streaks
+        # that spread are; a wound that bleeds every day is still happening now
+        ("two days after the scraping red streaks are running up from the spot toward my armpit", URGENT, "infection_signs"),
+        ("my calf has been swollen and hot for a day and it gets bigger every day", LIFE, "blood_clot"),
+        ("my buddy is choking on a piece of steak and can't breathe", LIFE, "breathing"),
     ],
 )  # fmt: skip
 def test_each_tier_and_category_is_recognised(text, tier, category):
@@ -148,6 +153,12 @@ def test_each_tier_and_category_is_recognised(text, tier, category):
         "my calves are so tight I can't breathe just looking at the stairs lol",
         "me falta el aire al subir las escaleras del estadio, es normal, ¿el raspado ayuda con las rodillas?",
         "I can't even bend over to tie my shoes anymore, would IASTM help my back?",
+        # development set 28 and development FAQ set 16 (in other words): a daily medicine is no
+        # sign happening now, the tool's streaks are its marks, a first-aid class practises choking
+        "my dad had a clot two years ago so he takes eliquis every day, can he have the scraping?",
+        "her shoulder is covered in red streaks from the graston, she says it feels amazing, is that normal?",
+        "at the first aid training we did the choking rescue on a mannequin, now my wrists ache",
+        "mi hijo me dijo que les escribiera aquí para preguntar por el raspado",
         "after push day my chest and shoulders are sore as heck, would scraping help?",
         "I have self-harm scars on my forearm, will scraping make them worse?",
         "no chest pain or anything, just a sore shoulder",
