@@ -123,8 +123,8 @@ LIFE, POISON, CRISIS, URGENT = TIERS
         ("since my neck got cracked i'm numb on my right side and can't see straight", LIFE, "stroke"),
         ("my toes went numb in the squats and still haven't come back, hours later", URGENT, "nerve_signs"),
         # development set 28 (in other words): the tool's marks are no red streaks, but streaks
-        # that spread are; a wound that bleeds every day is still happening now
-        ("two days after the scraping red streaks are running up from the spot toward my armpit", URGENT, "infection_signs"),
+        # that spread are; a calf that swells more every day is happening now
+        ("two days after the scraping red streaks run up toward my armpit", URGENT, "infection_signs"),
         ("my calf has been swollen and hot for a day and it gets bigger every day", LIFE, "blood_clot"),
         ("my buddy is choking on a piece of steak and can't breathe", LIFE, "breathing"),
     ],
