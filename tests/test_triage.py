@@ -318,6 +318,8 @@ def test_each_tier_and_category_is_recognised(text, tier, category):
         "my old PT was rough; the new one wants to do it again, much lighter, I won't feel a thing",
         "we're scared the scraping will make my grandma bleed under the skin, she's on warfarin",
         "I cut my thumb on a can last week, it stopped bleeding right away, can I still be scraped?",
+        # development set 16's long-standing numbness asked about as a condition, in other words
+        "my fingers tingle and go numb most nights and have for months, is that something scraping treats?",
     ],
 )
 def test_look_alikes_are_not_emergencies(text):
