@@ -36,6 +36,8 @@ QUESTIONS = load_study_questions()
         ("Do you have anything on Petrakis's rat studies on ligaments?", None),  # plural, 's
         ("What does Meyerhoff's work say about fascia?", None),
         ("What does Schleip say about whether fascia can be changed by pressure?", "study_schleip"),
+        ("According to Schleip, does pressing on fascia really change it?", "study_schleip"),
+        ("según Williams, ¿las herramientas son mejores que las manos?", "study_williams"),
         ("who wrote the Astym review?", "study_chughtai"),  # what the reference calls it
         ("what did the meta-analysis conclude", "study_williams"),
         # asked by the finding, not a name
@@ -67,6 +69,7 @@ def test_a_study_asked_by_name_is_recognised(text, topic_id):
     "text",
     [
         "my PT Kim says I need six sessions, is that normal?",  # a name, no question about research
+        "according to my PT Kim I need six sessions, is that normal?",
         "What does the research say about IASTM?",
         "has IASTM been tested in a randomized controlled trial?",
         "is there a pilot study?",
