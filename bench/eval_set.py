@@ -1,5 +1,5 @@
-"""The held-out evaluation set (tests/eval/questions_15.yml) and its slice at the articles' edges
-(tests/eval/questions_edges_15.yml, categories prefixed EDGES): never trained or tuned on. The earlier
+"""The held-out evaluation set (tests/eval/questions_16.yml) and its slice at the articles' edges
+(tests/eval/questions_edges_16.yml, categories prefixed EDGES): never trained or tuned on. The earlier
 ones, scored until their wrong answers had been looked at, are development sets now (bench/dev.py)."""
 
 from dataclasses import dataclass
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 
-EVAL_FILE = Path(__file__).resolve().parent.parent / "tests" / "eval" / "questions_15.yml"
-EDGES_FILE = EVAL_FILE.with_name("questions_edges_15.yml")
+EVAL_FILE = Path(__file__).resolve().parent.parent / "tests" / "eval" / "questions_16.yml"
+EDGES_FILE = EVAL_FILE.with_name("questions_edges_16.yml")
 EDGES = "edges: "  # the prefix of the edge slice's categories
 ANSWER_TYPES = ("answer", "more")
 # A question the articles cannot answer about a visit (booking, opening hours, directions) may get

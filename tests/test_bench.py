@@ -1,7 +1,9 @@
 """The benchmark's scoring: the evaluation set is well formed and replies are judged as documented."""
 
+import yaml
+
 from actions.knowledge import load_knowledge
-from bench import baseline, run
+from bench import baseline, dedupe, run
 from bench.adversarial import adversarial_section
 from bench.eval_set import EDGES, EvalItem, load_held_out, reply_is_right
 from bench.quality import AnswerScores, intent_scores
@@ -237,3 +239,20 @@ def test_load_tests_take_turns_each_repeat_starting_with_the_next_server(monkeyp
     assert [webhook for webhook, users in timed if users == 10] == list("abc" "bca" "cab")
     assert figures["ours"][10]["p95"] == 100 and figures["baseline"][1]["p50"] == 300
     assert figures["keyword"][1]["rate"] == 5 and figures["ours"][1]["errors"] == 0
+
+
+def test_dedupe_drops_messages_the_project_holds_and_keeps_new_ones(tmp_path):
+    new_set = tmp_path / "new.yml"
+    new_set.write_text(
+        "# a new set\nquestions:\n"
+        "- {id: a, turns: ['what is IASTM?!'], type: answer}\n"
+        "- {id: b, turns: ['a question nobody wrote before, zq'], type: off_topic}\n"
+        "emergencies:\n- category: stroke\n  language: en\n  examples: |\n"
+        "    - What is IASTM\n    - a message nobody wrote before, zq\n",
+        encoding="utf-8",
+    )
+    assert dedupe.main([str(new_set)]) == 0
+    kept = yaml.safe_load(new_set.read_text(encoding="utf-8"))
+    assert [q["id"] for q in kept["questions"]] == ["b"]
+    assert kept["emergencies"][0]["examples"] == "- a message nobody wrote before, zq\n"
+    assert new_set.read_text(encoding="utf-8").startswith("# a new set\n")
