@@ -32,6 +32,7 @@ from nlu_addons.spelling_corrector import TEXT_AS_TYPED_KEY
 
 STUDY_QUESTIONS_FILE = KNOWLEDGE_DIR / "study_questions.yml"
 TITLE_WORDS = 4  # words a description shares with a study's full reference to name it
+TITLE_BEFORE = re.compile(r"\b(?:dr|dra|mr|mrs|ms|prof)\.$", re.IGNORECASE)  # a title before a name
 
 
 class StudyQuestions:
@@ -168,9 +169,11 @@ def _surnames(authors: str) -> list[str]:
 
 
 def _capitalised_inside(text: str, start: int) -> bool:
-    """Whether the word at `start` begins with a capital and does not begin a sentence."""
+    """Whether the word at `start` begins with a capital and does not begin a sentence (a title's
+    full stop, as in "Dr. Baker", ends none)."""
     before = text[:start].rstrip()
-    return text[start : start + 1].isupper() and bool(before) and before[-1] not in ".!?"
+    sentence_end = bool(before) and before[-1] in ".!?" and not TITLE_BEFORE.search(before)
+    return text[start : start + 1].isupper() and bool(before) and not sentence_end
 
 
 @cache

@@ -38,6 +38,12 @@ QUESTIONS = load_study_questions()
         ("What does Schleip say about whether fascia can be changed by pressure?", "study_schleip"),
         ("According to Schleip, does pressing on fascia really change it?", "study_schleip"),
         ("según Williams, ¿las herramientas son mejores que las manos?", "study_williams"),
+        # in Spanish
+        ("¿Qué dice el estudio de Hammer sobre la técnica Graston?", None),
+        ("¿qué encontró la revisión del Dr. Baker sobre los isquiotibiales?", None),
+        ("¿Qué opinan Markovic y sus colegas del raspado?", None),
+        ("¿qué encontró el estudio de Kamali?", "study_kamali"),
+        ("¿Qué dice la revisión de Lambert sobre el IASTM?", "study_lambert"),
         ("who wrote the Astym review?", "study_chughtai"),  # what the reference calls it
         ("what did the meta-analysis conclude", "study_williams"),
         # asked by the finding, not a name
@@ -71,6 +77,9 @@ def test_a_study_asked_by_name_is_recognised(text, topic_id):
         "my PT Kim says I need six sessions, is that normal?",  # a name, no question about research
         "according to my PT Kim I need six sessions, is that normal?",
         "What does the research say about IASTM?",
+        "¿Qué dice el artículo de la Clínica sobre el dolor?",
+        "¿el estudio de ultrasonido es igual que el IASTM?",
+        "¿Hay estudios de IASTM para la espalda?",
         "has IASTM been tested in a randomized controlled trial?",
         "is there a pilot study?",
         "I read a 2019 study saying it works",
