@@ -139,6 +139,10 @@ def test_a_question_whether_it_is_all_right_for_someone_gets_the_personal_safety
         ("should I take ibuprofen before my session?", False),
         ("what about plantar fasciitis?", True),  # asked after another answer (a retrain took it for advice)
         ("what about surgery, should I get it?", False),
+        ("my wrist has ached since I fell off my bike. is graston worth a shot?", True),
+        ("my shoulder clicks when I lift it. is that something scraping treats?", True),
+        ("there's a lumpy scar on my shin from a fall, could the tools soften it?", True),
+        ("how long until the tools soften my scar?", False),  # a plan
     ],
 )
 def test_a_question_whether_it_helps_that_the_classifier_took_for_advice_is_a_condition_question(
