@@ -49,6 +49,8 @@ REQUESTS = load_advice_requests()
         ("my wife is pregnant, is it ok for her to have iastm on her back?", "personal_safety"),
         ("I'm 16 and play soccer, can I get graston?", "personal_safety"),
         ("patient wants to know if she can still come in with an eczema flare", "personal_safety"),
+        ("I take Eliquis every morning. Will the scraping make me bruise like crazy?", "personal_safety"),
+        ("my mom is on blood thinners, could the tools cause bleeding under her skin?", "personal_safety"),
         ("My mom is 84 and bruises easily. Would this be safe for her?", "personal_safety"),
         ("tengo un marcapasos, es seguro el raspado?", "personal_safety"),
         ("I'm 30 weeks along, can I still have graston on my lower back?", "personal_safety"),
@@ -98,6 +100,7 @@ def test_a_request_for_personal_advice_is_recognised_by_its_shape(text, shape):
         "could you send me the clinic schedule for next week?",
         # what a person was told is no request for a diagnosis (development set 14, in other words)
         "El doctor me dijo que tengo fascitis plantar. ¿Duele el raspado?",
+        "Will the scraping make me bruise?",  # no circumstance of the asker's
     ],
 )
 def test_other_questions_are_left_to_the_intent_classifier(text):
