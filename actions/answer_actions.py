@@ -195,10 +195,11 @@ def unknown_study_reply(kb: KnowledgeBase) -> Reply:
     return Reply(text=text, payload={"type": "no_answer", "topic": None, "cited": cited})
 
 
-def no_topic_reply(kb: KnowledgeBase) -> Reply:
-    """Said when there is no topic to answer or follow up: popular questions as quick replies."""
+def no_topic_reply(kb: KnowledgeBase, wording: str = "no_topic_yet") -> Reply:
+    """Said when there is no topic to answer or follow up (or the message could not be read):
+    popular questions as quick replies."""
     starters = [kb.topics[topic_id] for topic_id in kb.starter_topics]
-    return suggestions_reply(kb, kb.wording["no_topic_yet"], starters, "no_topic")
+    return suggestions_reply(kb, kb.wording[wording], starters, "no_topic")
 
 
 def answer_topic(

@@ -30,6 +30,7 @@ MIN_SUGGESTION_CONFIDENCE = 0.1
 AGREEING_CONFIDENCE = 0.25
 MAX_SUGGESTIONS = 2
 FALLBACK_INTENT = "nlu_fallback"
+UNREADABLE_KEY = "unreadable"  # set by NLU on a message with no word it knows (nlu_addons/unreadable.py)
 # "what about plantar fasciitis?": a condition the articles name, and at most this many other words
 MAX_WORDS_BESIDE_A_CONDITION = 3
 WORD = re.compile(r"[^\W\d_]+")
@@ -86,8 +87,8 @@ class ActionSearchFallback(Action):
         kb = load_knowledge()
         message = tracker.latest_message
         text = (message.get("text") or "").strip()
-        if not text:
-            utter(dispatcher, no_topic_reply(kb))
+        if not text or message.get(UNREADABLE_KEY):
+            utter(dispatcher, no_topic_reply(kb, "unreadable" if text else "no_topic_yet"))
             return []
         if is_spanish(message.get("text_as_typed") or text):
             # the passages and suggestions are English: say so in Spanish (utter_off_topic_es)

@@ -57,6 +57,12 @@ MAX_EDITS = 2  # the most edits a correction may need (LONG_WORD)
 PREFIX_LENGTH = MAX_LENGTH + 1
 
 
+# Letters drawn out ("hiii", "byee"), and the shapes of a keyboard mash: one letter four times, five
+# consonants in a row, or four letters or more without a vowel.
+REPEATS = re.compile(r"([a-z])\1+")
+MASHED = re.compile(r"([a-z])\1{3}|[b-df-hj-np-tv-xz]{5}|^[b-df-hj-np-tv-xz]{4,}$")
+
+
 def words_of(text: str) -> list[str]:
     """The lower-cased words of a text."""
     return [word.lower().replace("\u2019", "'") for word in WORD.findall(text)]
@@ -108,6 +114,20 @@ class SpellingCorrector:
     def trusted(self) -> frozenset[str]:
         """The domain words never read as typos."""
         return self._trusted
+
+    def knows(self, word: str) -> bool:
+        """Whether a lower-case word is a domain word or an English one, or is one drawn out ("hiii";
+        a row of one letter is none: "aaaa" is no "a")."""
+        forms = (
+            (word, REPEATS.sub(r"\1\1", word), REPEATS.sub(r"\1", word)) if len(set(word)) > 1 else (word,)
+        )
+        return any(form in self._vocabulary or form in self._english for form in forms)
+
+    def unreadable(self, text: str) -> bool:
+        """Whether a text has words, knows none of them, and one looks like keys hit at random
+        ("asdfghjkl", "zxcv", "jjjjjj"); "lmao" or "jajaja" alone are no such thing."""
+        words = [word for word in words_of(text) if any(c.isalpha() for c in word)]
+        return bool(words) and not any(map(self.knows, words)) and any(map(MASHED.search, words))
 
     def _domain_match(self, word: str, limit: int) -> str | None:
         """The nearest other domain word of at least MIN_LENGTH letters at most `limit` edits away

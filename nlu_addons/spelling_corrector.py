@@ -23,6 +23,10 @@ from triage.patterns import is_spanish
 
 # Parse-data key holding the message as typed, when the component changed it.
 TEXT_AS_TYPED_KEY = "text_as_typed"
+# Parse-data key set (True) on an English message with words, none of them known even after correction,
+# that looks like keys hit at random ("asdfghjkl", "jjjjjjjj"): nlu_addons/unreadable.py gives it NLU's
+# fallback.
+UNREADABLE_KEY = "unreadable"
 VOCABULARY_FILE = "vocabulary.json"
 
 
@@ -89,7 +93,7 @@ class SpellingCorrectorComponent(GraphComponent):
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Correct each English message's text; keep the text as typed in the parse data when it
-        changed."""
+        changed; mark one that reads as keys hit at random as unreadable."""
         for message in messages:
             typed = message.get(TEXT) or ""
             if not self._corrector or typed.startswith(INTENT_MESSAGE_PREFIX) or is_spanish(typed):
@@ -98,4 +102,6 @@ class SpellingCorrectorComponent(GraphComponent):
             if corrected != typed:
                 message.set(TEXT, corrected)
                 message.set(TEXT_AS_TYPED_KEY, typed, add_to_output=True)
+            if self._corrector.unreadable(corrected):
+                message.set(UNREADABLE_KEY, True, add_to_output=True)
         return messages

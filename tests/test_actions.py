@@ -7,6 +7,7 @@ import yaml
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import ActionExecutor
 
+from actions import fallback_action
 from actions.answer_actions import ActionAnswerTopic, ActionShowSources, ActionTellMore, term_match_of
 from actions.clinic import load_clinic
 from actions.fallback_action import ActionSearchFallback
@@ -474,6 +475,16 @@ async def test_fallback_with_nothing_close_is_the_honest_no_answer(dispatcher, m
         dispatcher, make_tracker("nlu_fallback", "blorp zibble", intent_ranking=ranking), domain
     )
     assert only_message(dispatcher)["response"] == "utter_no_answer"
+
+
+async def test_an_unreadable_message_is_told_so_with_popular_questions(dispatcher, make_tracker, domain):
+    tracker = make_tracker("nlu_fallback", "asdfghjkl", intent_ranking=[{"name": "greet", "confidence": 0.3}])
+    tracker.latest_message[fallback_action.UNREADABLE_KEY] = True
+    await ActionSearchFallback().run(dispatcher, tracker, domain)
+    message = only_message(dispatcher)
+    assert message["text"].startswith(KB.wording["unreadable"])
+    assert message["custom"]["type"] == "no_topic"
+    assert [b["payload"] for b in message["buttons"]][:1] == ["/ask_what_is"]
 
 
 async def test_fallback_leaning_to_an_unnamed_condition_is_the_honest_no_answer(

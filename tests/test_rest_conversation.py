@@ -129,6 +129,13 @@ def test_bad_input_gets_a_reply_not_an_error(servers):
     assert payload_of(servers.say(sender, "is iastm painful"))["topic"] == "painful"
 
 
+@pytest.mark.parametrize("mash", ["asdfghjkl", "JJJJJJJJJJJJJJJJJJJJ", "lkjsdf oiwuer mnbvcx"])
+def test_keys_hit_at_random_are_told_they_could_not_be_read_not_a_goodbye(servers, mash):
+    replies = servers.say(uuid.uuid4().hex, mash)
+    assert payload_of(replies)["type"] == "no_topic"
+    assert text_of(replies).startswith("Sorry, I could not read that message.")
+
+
 def test_conversation_survives_a_server_restart(servers):
     sender = uuid.uuid4().hex
     assert payload_of(servers.say(sender, "what does IASTM stand for?"))["topic"] == "acronym"

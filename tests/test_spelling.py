@@ -4,12 +4,14 @@ import pytest
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
-from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.constants import INTENT, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from actions import fallback_action
 from nlu_addons.spelling import SpellingCorrector
-from nlu_addons.spelling_corrector import TEXT_AS_TYPED_KEY, SpellingCorrectorComponent
+from nlu_addons.spelling_corrector import TEXT_AS_TYPED_KEY, UNREADABLE_KEY, SpellingCorrectorComponent
+from nlu_addons.unreadable import UnreadableMessageClassifier
 
 EXAMPLES = [
     "is the graston technique painful",
@@ -130,3 +132,38 @@ def test_the_component_leaves_intent_payloads_and_training_examples_alone(traine
     assert (
         trained_component.process_training_data(data).training_examples[0].get(TEXT) == "is grastn paineful"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "unreadable"),
+    [
+        ("asdfghjkl", True),
+        ("qwe rty uiop zxcv", True),  # no word known, one without a vowel
+        ("JJJJJJJJJJJJ", True),  # a row of one letter is no "j"
+        ("is grastn paineful", False),  # corrected
+        ("hiii", False),  # a word drawn out
+        ("lmao", False),  # unknown, but nothing like a mash
+        ("123456789 ???", False),  # no words
+    ],
+)
+def test_a_message_of_keys_hit_at_random_is_unreadable(corrector, text, unreadable):
+    assert corrector.unreadable(corrector.correct(text)) is unreadable
+
+
+def test_the_component_marks_an_unreadable_message_but_not_a_spanish_one(trained_component):
+    mashed, spanish = Message(data={TEXT: "asdfghjkl"}), Message(data={TEXT: "¿qué es? sdfghjk"})
+    trained_component.process([mashed, spanish])
+    assert mashed.get(UNREADABLE_KEY) is True
+    assert UNREADABLE_KEY in mashed.as_dict(only_output_properties=True)
+    assert spanish.get(UNREADABLE_KEY) is None  # Spanish is left as typed
+
+
+def test_an_unreadable_message_gets_the_fallback_intent_and_others_keep_theirs():
+    unreadable = Message(data={TEXT: "asdfghjkl", UNREADABLE_KEY: True})
+    unreadable.set(INTENT, {"name": "goodbye", "confidence": 0.7})
+    readable = Message(data={TEXT: "bye"})
+    readable.set(INTENT, {"name": "goodbye", "confidence": 0.9})
+    UnreadableMessageClassifier.from_project().process([unreadable, readable])
+    assert unreadable.get(INTENT) == {"name": "nlu_fallback", "confidence": 1.0}
+    assert readable.get(INTENT)["name"] == "goodbye"
+    assert fallback_action.UNREADABLE_KEY == UNREADABLE_KEY  # the action reads the key NLU sets
