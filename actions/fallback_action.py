@@ -30,7 +30,7 @@ MIN_SUGGESTION_CONFIDENCE = 0.1
 AGREEING_CONFIDENCE = 0.25
 MAX_SUGGESTIONS = 2
 FALLBACK_INTENT = "nlu_fallback"
-UNREADABLE_KEY = "unreadable"  # set by NLU on a message with no word it knows (nlu_addons/unreadable.py)
+UNREADABLE_KEY = "unreadable"  # set by NLU on keys hit at random (nlu_addons/unreadable.py)
 # "what about plantar fasciitis?": a condition the articles name, and at most this many other words
 MAX_WORDS_BESIDE_A_CONDITION = 3
 WORD = re.compile(r"[^\W\d_]+")
