@@ -125,16 +125,33 @@ async def test_the_assistant_processor_parses_as_rasas_but_for_a_long_message_s_
         "I'm nervous. My knee is sore. Is it safe?",
     ):
         assert await ours.parse_message(UserMessage(text)) == await rasas.parse_message(UserMessage(text))
-    story = (
-        "My daughter is 19 and a competitive swimmer, and her team physio has started using scraping "
-        "tools on her shoulders. She seems happy with it. What does Graston mean? I'm the worrying type."
-    )
-    focused, whole = (
-        await ours.parse_message(UserMessage(story)),
-        await rasas.parse_message(UserMessage(story)),
-    )
-    assert focused[FOCUS_KEY] == "What does Graston mean?"
-    assert {**focused, "intent": whole["intent"], "intent_ranking": whole["intent_ranking"]} == {
-        **whole,
-        FOCUS_KEY: "What does Graston mean?",
+    # Long stories around one question: where the question alone is read more surely than the whole
+    # story, ours takes its intent (and says which sentence); everything else stays Rasa's. Which
+    # stories DIET misreads whole changes with training, so several are asked and one must be focused.
+    stories = {
+        "My daughter is 19 and a competitive swimmer, and her team physio has started using scraping tools "
+        "on her shoulders. She seems happy with it. What does Graston mean? I'm the worrying type.": (
+            "What does Graston mean?"
+        ),
+        "My knee has been bad since a fall last winter and the doctor gave me a brace and some exercises, "
+        "and I do them every day at home. My neighbour goes somewhere that scrapes with metal tools. How is "
+        "it different from gua sha? Just curious.": "How is it different from gua sha?",
+        "So my back went out at work lifting boxes and I was off for a week, my boss is annoyed and my wife "
+        "wants me to see someone. A coworker swears by the scraping thing. Who usually does this treatment? "
+        "I have no idea where to start.": "Who usually does this treatment?",
     }
+    focused_on = []
+    for story, question in stories.items():
+        ours_parse = await ours.parse_message(UserMessage(story))
+        whole = await rasas.parse_message(UserMessage(story))
+        alone = await rasas.parse_message(UserMessage(question))
+        if alone["intent"]["confidence"] <= whole["intent"]["confidence"]:
+            assert ours_parse == whole
+            continue
+        focused_on.append(question)
+        assert (ours_parse["intent"], ours_parse[FOCUS_KEY]) == (alone["intent"], question)
+        assert {**ours_parse, "intent": whole["intent"], "intent_ranking": whole["intent_ranking"]} == {
+            **whole,
+            FOCUS_KEY: question,
+        }
+    assert focused_on
