@@ -6,10 +6,11 @@ Usage: python -m bench.dedupe NEW.yml [NEW2.yml ...] (rewrites each file, prints
 
 import re
 import sys
-import unicodedata
 from pathlib import Path
 
 import yaml
+
+from triage.text import normal_form
 
 ROOT = Path(__file__).resolve().parent.parent
 HELD = ("data/*.yml", "bench/*.yml", "tests/eval/*.yml", "knowledge/triage/train/*.yml")
@@ -17,10 +18,8 @@ ANNOTATION = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\{[^}]*\}")
 
 
 def normalised(text: str) -> str:
-    """Lower case, no accents, entity annotations or punctuation, single spaces."""
-    text = ANNOTATION.sub(lambda m: m.group(1) or m.group(2) or "", text)
-    text = unicodedata.normalize("NFKD", text.lower())
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    """Triage's normal form (lower case, no accents), without entity annotations or punctuation."""
+    text = normal_form(ANNOTATION.sub(lambda m: m.group(1) or m.group(2) or "", text))
     return " ".join(re.sub(r"[^\w\s]", " ", text).split())
 
 

@@ -172,8 +172,8 @@ def _capitalised_inside(text: str, start: int) -> bool:
     """Whether the word at `start` begins with a capital and does not begin a sentence (a title's
     full stop, as in "Dr. Baker", ends none)."""
     before = text[:start].rstrip()
-    sentence_end = bool(before) and before[-1] in ".!?" and not TITLE_BEFORE.search(before)
-    return text[start : start + 1].isupper() and bool(before) and not sentence_end
+    ends_sentence = before[-1:] in (".", "!", "?") and not TITLE_BEFORE.search(before)
+    return text[start : start + 1].isupper() and bool(before) and not ends_sentence
 
 
 @cache
