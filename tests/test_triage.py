@@ -127,6 +127,11 @@ LIFE, POISON, CRISIS, URGENT = TIERS
         ("two days after the scraping red streaks run up toward my armpit", URGENT, "infection_signs"),
         ("my calf has been swollen and hot for a day and it gets bigger every day", LIFE, "blood_clot"),
         ("my buddy is choking on a piece of steak and can't breathe", LIFE, "breathing"),
+        # development set 29 (in other words): carbon monoxide by its source and its signs, a pod
+        # in a mouth: poisoning's advice (Poison Control), not the collapse's or the breathing's
+        ("the propane heater ran all night and now my wife is confused and throwing up", POISON, "poisoning"),
+        ("el generador estuvo prendido en el garaje y mi hijo se desmayo", POISON, "poisoning"),
+        ("my toddler had a laundry pod in her mouth and she is coughing and gagging", POISON, "poisoning"),
     ],
 )  # fmt: skip
 def test_each_tier_and_category_is_recognised(text, tier, category):
@@ -320,6 +325,12 @@ def test_each_tier_and_category_is_recognised(text, tier, category):
         "I cut my thumb on a can last week, it stopped bleeding right away, can I still be scraped?",
         # development set 16's long-standing numbness asked about as a condition, in other words
         "my fingers tingle and go numb most nights and have for months, is that something scraping treats?",
+        # development set 29 (in other words): a device's "seizures", how-to and family-history questions
+        "my laptop keeps having strokes today, so this might send twice",
+        "how does one use an epi-pen? my daughter was prescribed one at her checkup",
+        "tenemos antecedentes familiares de derrame, cuales son las señales?",
+        # the FAQ development sets: a long read that "went over my head"
+        "I read the whole article twice and most of it went right over my head, what is fascia?",
     ],
 )
 def test_look_alikes_are_not_emergencies(text):
@@ -461,6 +472,15 @@ def test_a_trigger_is_dismissed_only_when_the_classifier_is_sure_it_is_not_an_em
     assert sure_not.assess("i swallowed all my pills, i want to die").also_crisis
     assert TRIAGE.assess("my D&D character got poisoned and failed the saving throw") is None
     assert TRIAGE.assess("my husband just collapsed on the floor").found_by == "pattern"
+
+
+def test_a_trigger_told_of_elsewhere_needs_more_of_the_classifier_to_stand():
+    """Beside a cue of fiction, the past or a what-if, even one that reads as now ("keeps
+    fainting"), a trigger the classifier scores below `elsewhere_dismissed_below` is dismissed."""
+    middling = Triage(load_patterns(), ScoresEverything(0.1))
+    assert middling.assess("in the show the nurse keeps fainting every episode") is None
+    assert middling.assess("my husband keeps fainting every few minutes").category == "collapse_seizure"
+    assert TRIAGE.assess("in the audiobook the old sailor keeps passing out, what a bore") is None
 
 
 def test_a_sentence_counts_only_where_it_is_alarming_in_its_context_a_crisis_sentence_sooner():

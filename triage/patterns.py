@@ -19,6 +19,7 @@ from triage.text import WORD, language_of, normal_form, sentences
 PATTERNS_FILE = Path(__file__).resolve().parent.parent / "knowledge" / "triage" / "patterns.yml"
 NEGATION_WINDOW = 5  # words between a negation and the trigger it denies
 ASKED_IF_NORMAL = "asked_if_normal"  # the context cue of "is that normal?"
+ELSEWHERE = ("past", "hypothetical", "other_context")  # cues that a story is not happening now
 MACRO = re.compile(r"\{([A-Z][A-Z0-9_]*)\}")
 
 
@@ -108,6 +109,11 @@ class Patterns:
     def ruled_out(self, text: str) -> frozenset[str]:
         """The categories the classifier may not find in `text`: none of their needed words in it."""
         return frozenset(c for c, needs in self.classifier_needs.items() if not _any(needs, text))
+
+    def told_of_elsewhere(self, text: str) -> bool:
+        """Whether a text in normal form has a cue of the past, a what-if or another context
+        anywhere, even beside a cue of the present ("in my mystery book the detective keeps fainting")."""
+        return any(_any(self.scoped[name], text) for name in ELSEWHERE)
 
     def reported_now(self, hit: Hit) -> bool:
         """Whether a hit that only "is that normal?" took back speaks of someone's own body: a report."""

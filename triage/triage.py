@@ -11,7 +11,9 @@ that its context took back ("no chest pain", "a stroke in 2019"), or any context
 trigger of the classifier's own category was denied or put in the past ("i don't want to hurt
 myself", "i drank bleach when i was 4"), the classifier must reach `overruled_at` to overrule it.
 The other way round, an affirmed trigger is dismissed when the classifier gives every segment less
-than `dismissed_below` ("my D&D character got poisoned"), except for suicide and self-harm, whose
+than `dismissed_below` ("my D&D character got poisoned"), or less than `elsewhere_dismissed_below`
+where the message speaks of the past, a what-if or another context anywhere ("in my mystery book the
+detective keeps fainting", though "keeps fainting" reads as now), except for suicide and self-harm, whose
 wordings are the most indirect and whose cost of a miss is the highest. A trigger that only a question
 whether it is normal took back, in a clause about someone's own body ("my wrist just flops after
 the session, is that normal?"), is plausibly happening now: with nothing else found, it gets its
@@ -49,6 +51,9 @@ OVERRULED_AT = 0.95
 IN_CONTEXT_AT = 0.3  # see docs/safety.md: how the development sets' sentences scored in context
 CRISIS_IN_CONTEXT_AT = 0.1  # a sure sentence of suicide or self-harm: its context scored 0.3 or more
 DISMISSED_BELOW = 0.03  # the lowest emergency a pattern caught on the development sets scored 0.17
+# With a cue of the past, a what-if or another context: the development sets' look-alikes a pattern
+# caught scored 0.03 at most, their emergencies (but suicide and self-harm) 0.58 at least.
+ELSEWHERE_DISMISSED_BELOW = 0.15
 # What a pattern took its own trigger back for that the classifier should rarely overrule.
 DENIALS = ("negated", "past", "other_context")
 # A segment without a word of four letters or more is too little to read: "my" alone (what is left of
@@ -70,6 +75,7 @@ class Triage:
         taken_back_at: float = TAKEN_BACK_AT,
         overruled_at: float = OVERRULED_AT,
         dismissed_below: float = DISMISSED_BELOW,
+        elsewhere_dismissed_below: float = ELSEWHERE_DISMISSED_BELOW,
         in_context_at: float = IN_CONTEXT_AT,
         crisis_in_context_at: float = CRISIS_IN_CONTEXT_AT,
     ) -> None:
@@ -81,6 +87,7 @@ class Triage:
         self.taken_back_at = taken_back_at
         self.overruled_at = overruled_at
         self.dismissed_below = dismissed_below
+        self.elsewhere_dismissed_below = elsewhere_dismissed_below
         self.in_context_at = in_context_at
         self.crisis_in_context_at = crisis_in_context_at
 
@@ -114,7 +121,7 @@ class Triage:
         if affirmed:
             found = self._from_hits(affirmed, language)
             crisis = found.also_crisis or found.tier == "suicide_self_harm"
-            if not crisis and max(probability for probability, *_ in scored) < self.dismissed_below:
+            if not crisis and max(probability for probability, *_ in scored) < self._dismissal_bar(normal):
                 return None  # "my D&D character got poisoned": the classifier is sure it is not one
             graver = [
                 f
@@ -174,6 +181,12 @@ class Triage:
             and in_context >= self.crisis_in_context_at
             and self.patterns.tier_of[category] == "suicide_self_harm"
         )
+
+    def _dismissal_bar(self, normal: str) -> float:
+        """Below what the classifier's highest score dismisses an affirmed trigger in `normal`."""
+        if self.patterns.told_of_elsewhere(normal):
+            return self.elsewhere_dismissed_below
+        return self.dismissed_below
 
     def _graver(self, category: str, tier: str) -> bool:
         """Whether `category`'s tier comes before `tier` (life-threatening first)."""
