@@ -517,6 +517,16 @@ def test_a_sign_of_ones_own_body_asked_about_as_normal_gets_the_unsure_reply(tex
     assert (found.tier, found.category, found.sure) == (URGENT, "nerve_signs", False)
 
 
+def test_a_sign_asked_about_as_normal_stays_unsure_however_sure_the_classifier_is():
+    """The softer reply is for the question, not for the classifier's doubt; a sure sign of
+    another category beside it is sure."""
+    sure_nerves = Triage(load_patterns(), ScoresEverything(0.95, category="nerve_signs"))
+    assert sure_nerves.assess("is it normal that my hand is numb after scraping").sure is False
+    assert sure_nerves.assess("my hand went numb after scraping and stays numb").sure is True
+    sure_heart = Triage(load_patterns(), ScoresEverything(0.95, category="heart_attack"))
+    assert sure_heart.assess("is it normal that my hand is numb after scraping").sure is True
+
+
 @pytest.mark.parametrize(
     "text",
     ["is it normal to feel tingling after scraping?", "is it normal for scraping to cause numbness?"],

@@ -17,7 +17,7 @@ detective keeps fainting", though "keeps fainting" reads as now), except for sui
 wordings are the most indirect and whose cost of a miss is the highest. A trigger that only a question
 whether it is normal took back, in a clause about someone's own body ("my wrist just flops after
 the session, is that normal?"), is plausibly happening now: with nothing else found, it gets its
-tier's softer, unsure reply. Signs that a category's own
+tier's softer, unsure reply, even where the classifier is sure of that clause. Signs that a category's own
 reply covers (its `includes`: an overdose's "won't wake up") do not take its tier away. A message without
 any of a category's `classifier_needs` words is no emergency of that category for the classifier ("my
 back hurts and I can't play golf" is no bladder emergency without a word of the bladder).
@@ -134,9 +134,12 @@ class Triage:
                 return found
             # "numb since the graston" beside a crushing chest: the heart attack's advice comes first
             return self._from_classifier(graver, language, crisis)
-        if flagged:
-            return self._from_classifier(flagged, language)
         asked = [hit for hit in hits if self.patterns.reported_now(hit)]
+        if flagged:
+            found = self._from_classifier(flagged, language)
+            # asked whether it is normal: a question still, however sure the classifier is
+            asked_of_it = any(h.category == found.category and h.clause in found.evidence for h in asked)
+            return replace(found, sure=False) if asked_of_it else found
         return replace(self._from_hits(asked, language), sure=False) if asked else None
 
     def _from_classifier(
