@@ -11,7 +11,9 @@ particular circumstance (a pregnancy, blood thinners, an implant, eczema, a chil
 and the classifier sometimes reads "I have a metal plate in my ankle, can they scrape over that?"
 as "what is IASTM". The other way round, a message the classifier read as a request for advice
 that asks "can this help?" and has no request shape gets `ask_condition` (shape `helps_question`):
-"my glutes don't fire when I squat, can scraping wake them up?" asks what the articles answer.
+"my glutes don't fire when I squat, can scraping wake them up?" asks what the articles answer; so
+does one read as personal safety that asks, with no safety question, whether IASTM cures something
+("can IASTM cure my diabetes?").
 Triage runs after it, so an emergency still wins.
 """
 
@@ -46,6 +48,7 @@ class AdviceRequests:
         helps = spec.pop(HELPS_QUESTION, {})
         self.helps = [re.compile(p) for p in helps.get("asks", ())]
         self.helps_unless = [re.compile(p) for p in helps.get("unless", ())]
+        self.cures = [re.compile(p) for p in helps.get("cures", ())]
         safety = spec.pop(PERSONAL_SAFETY, {})
         self.circumstances = [re.compile(p) for p in safety.get("circumstances", ())]
         self.safety_asks = [re.compile(p) for p in safety.get("asks", ())]
@@ -63,6 +66,10 @@ class AdviceRequests:
             (shape for shape, patterns in self.shapes.items() if any(p.search(normal) for p in patterns)),
             None,
         )
+
+    def asks_whether_it_cures(self, text: str) -> bool:
+        """Whether `text` asks if IASTM cures something ("can IASTM cure my diabetes?")."""
+        return any(p.search(normal_form(text)) for p in self.cures)
 
     def asks_whether_it_helps(self, text: str) -> bool:
         """Whether `text` asks if IASTM helps ("... can this help?")."""
@@ -97,8 +104,14 @@ class AdviceRequestClassifier(DecidingComponent):
             shape = self._requests.shape_of(text)
             if shape is not None:
                 override_intent(message, SHAPE_INTENTS.get(shape, ADVICE_INTENT), ADVICE_KEY, shape)
-            elif (message.get(INTENT) or {}).get(
-                "name"
-            ) == ADVICE_INTENT and self._requests.asks_whether_it_helps(text):
+            elif self._asks_of_a_condition(message, text):
                 override_intent(message, CONDITION_INTENT, ADVICE_KEY, HELPS_QUESTION)
         return messages
+
+    def _asks_of_a_condition(self, message: Message, text: str) -> bool:
+        """Whether a message read as advice asks "can this help?", or one read as personal safety
+        (without a safety question: no shape matched) asks "can this cure it?"."""
+        intent = (message.get(INTENT) or {}).get("name")
+        if intent == ADVICE_INTENT:
+            return self._requests.asks_whether_it_helps(text)
+        return intent == SHAPE_INTENTS[PERSONAL_SAFETY] and self._requests.asks_whether_it_cures(text)

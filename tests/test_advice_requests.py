@@ -158,6 +158,25 @@ def test_a_question_whether_it_helps_that_the_classifier_took_for_advice_is_a_co
 
 
 @pytest.mark.parametrize(
+    ("text", "switched"),
+    [
+        ("Can IASTM cure my diabetes?", True),
+        ("could graston get rid of my psoriasis for good?", True),
+        ("¿el raspado cura la diabetes?", True),
+        ("I have diabetes, can IASTM cure my neuropathy or is it risky for me?", False),  # safety asked
+        ("I'm pregnant, can I still get scraped?", False),
+    ],
+)
+def test_a_question_whether_it_cures_that_the_classifier_took_for_personal_safety_is_a_condition_question(
+    text, switched
+):
+    message = Message(data={TEXT: text})
+    message.set(INTENT, {"name": "ask_personal_safety", "confidence": 0.9})
+    AdviceRequestClassifier(REQUESTS).process([message])
+    assert message.get(INTENT)["name"] == ("ask_condition" if switched else "ask_personal_safety")
+
+
+@pytest.mark.parametrize(
     ("text", "personal"),
     [
         ("is it safe for me?", True),
