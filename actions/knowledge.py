@@ -44,7 +44,8 @@ class Topic:
     Topics of a TERM_INTENTS intent are picked by `terms` (the articles' own words) or
     `near_terms` (what people say for it, answered with a note that the articles do not use that
     word; where `near_terms_need` lists words, only in a message with one of them, as whole words or
-    their longer forms; never inside a phrase of `near_terms_except`, "came back" for "back"); a
+    their longer forms; never inside a phrase of `near_terms_except`, "came back" for "back"; never
+    in a message naming one of `near_terms_unless`, "period cramps ... that kind of cramping"); a
     study's topic names its `reference`. A topic of another intent may list them
     too: a question with only a near term in it ("tired after the session") gets the note first."""
 
@@ -58,6 +59,7 @@ class Topic:
     near_terms: tuple[str, ...] = ()
     near_terms_need: tuple[str, ...] = ()
     near_terms_except: tuple[str, ...] = ()
+    near_terms_unless: tuple[str, ...] = ()
     name: str | None = None
     reference: str | None = None
 
@@ -132,7 +134,8 @@ class KnowledgeBase:
         for text in texts:
             words = _words(text)
             for topic in self.topics_of(intent):
-                near = topic.near_terms if _has_any(words, topic.near_terms_need) else ()
+                named_else = topic.near_terms_unless and _has_any(words, topic.near_terms_unless)
+                near = topic.near_terms if _has_any(words, topic.near_terms_need) and not named_else else ()
                 near_words = _without(words, topic.near_terms_except) if near else words
                 for term, used in [(t, True) for t in topic.terms] + [(t, False) for t in near]:
                     ending = r"\w*" if len(term) >= 5 else r"\b"
@@ -216,6 +219,7 @@ def parse_knowledge(raw: dict) -> KnowledgeBase:
             near_terms=tuple(entry.get("near_terms", ())),
             near_terms_need=tuple(entry.get("near_terms_need", ())),
             near_terms_except=tuple(entry.get("near_terms_except", ())),
+            near_terms_unless=tuple(entry.get("near_terms_unless", ())),
             name=entry.get("name"),
             reference=entry.get("reference"),
         )
