@@ -114,7 +114,7 @@ def term_match_of(kb: KnowledgeBase, intent: str, message: dict[str, Any]) -> Te
     by its entities or any of its words."""
     text = message.get("text") or ""
     questions = questions_after_a_story(text)
-    asked = kb.match_terms(intent, *questions) if questions else None
+    asked = kb.match_terms(intent, *questions, within=text) if questions else None
     # A name NLU found as typed is read in its sentence ("the back of my leg" is no back); a
     # corrected one, on its own.
     corrected = [name for name in named_problems(message) if name.lower() not in text.lower()]
@@ -143,7 +143,7 @@ def condition_asked_about(kb: KnowledgeBase, message: dict[str, Any]) -> TermMat
     its uses) asks about, in the part it asks about."""
     part = asked_part(message)
     if part != (message.get("text") or ""):
-        return kb.match_terms(CONDITION_INTENT, part)
+        return kb.match_terms(CONDITION_INTENT, part, within=message.get("text") or "")
     return term_match_of(kb, CONDITION_INTENT, message)
 
 

@@ -46,6 +46,8 @@ class Topic:
     word; where `near_terms_need` lists words, only in a message with one of them, as whole words or
     their longer forms; never inside a phrase of `near_terms_except`, "came back" for "back"; never
     in a message naming one of `near_terms_unless`, "period cramps ... that kind of cramping"); a
+    `problem` topic's own term beats a longer one of another topic's `place_terms` ("knots in my
+    upper traps" asks about the knots, not the upper back); a
     study's topic names its `reference`. A topic of another intent may list them
     too: a question with only a near term in it ("tired after the session") gets the note first."""
 
@@ -60,6 +62,8 @@ class Topic:
     near_terms_need: tuple[str, ...] = ()
     near_terms_except: tuple[str, ...] = ()
     near_terms_unless: tuple[str, ...] = ()
+    problem: bool = False
+    place_terms: tuple[str, ...] = ()
     name: str | None = None
     reference: str | None = None
 
@@ -124,25 +128,29 @@ class KnowledgeBase:
         match = self.match_terms(CONDITION_INTENT, *texts)
         return match.topic if match else None
 
-    def match_terms(self, intent: str, *texts: str) -> TermMatch | None:
-        """The topic of `intent` whose longest term or near term occurs in any of `texts`.
+    def match_terms(self, intent: str, *texts: str, within: str = "") -> TermMatch | None:
+        """The topic of `intent` whose longest term or near term occurs in any of `texts` (parts of
+        the message `within`, whose `near_terms_unless` count too).
 
         Terms match whole words; terms of five letters or more also match longer forms
         ("spasm" matches "spasming", "sprain" matches "sprained").
         """
-        best: TermMatch | None = None
+        found: list[TermMatch] = []
+        message_words = _words(within)
         for text in texts:
             words = _words(text)
             for topic in self.topics_of(intent):
-                named_else = topic.near_terms_unless and _has_any(words, topic.near_terms_unless)
+                unless = topic.near_terms_unless
+                named_else = unless and (_has_any(words, unless) or _has_any(message_words, unless))
                 near = topic.near_terms if _has_any(words, topic.near_terms_need) and not named_else else ()
                 near_words = _without(words, topic.near_terms_except) if near else words
                 for term, used in [(t, True) for t in topic.terms] + [(t, False) for t in near]:
                     ending = r"\w*" if len(term) >= 5 else r"\b"
-                    longer = best is None or len(term) > len(best.term)
-                    if longer and re.search(rf"\b{re.escape(term)}{ending}", words if used else near_words):
-                        best = TermMatch(topic, term, used)
-        return best
+                    if re.search(rf"\b{re.escape(term)}{ending}", words if used else near_words):
+                        found.append(TermMatch(topic, term, used))
+        if any(m.articles_use_it and m.topic.problem for m in found):
+            found = [m for m in found if m.term not in m.topic.place_terms]
+        return max(found, key=lambda m: len(m.term), default=None)  # the first of the longest
 
     def asks_about_safety(self, text: str) -> bool:
         """Whether a question uses one of the `safety_words` (whole words or phrases)."""
@@ -220,6 +228,8 @@ def parse_knowledge(raw: dict) -> KnowledgeBase:
             near_terms_need=tuple(entry.get("near_terms_need", ())),
             near_terms_except=tuple(entry.get("near_terms_except", ())),
             near_terms_unless=tuple(entry.get("near_terms_unless", ())),
+            problem=entry.get("problem", False),
+            place_terms=tuple(entry.get("place_terms", ())),
             name=entry.get("name"),
             reference=entry.get("reference"),
         )

@@ -551,6 +551,15 @@ def test_the_condition_asked_about_is_read_from_the_question_first(text, topic_i
     assert term_match_of(kb, "ask_condition", {"text": text, "entities": []}).topic.id == topic_id
 
 
+def test_a_question_after_a_story_keeps_the_storys_meaning_of_its_words():
+    """'That kind of cramping' after period cramps is no muscle spasm (`near_terms_unless`)."""
+    kb = load_knowledge()
+    story = "Period cramps every month are brutal. Can IASTM help that kind of cramping?"
+    assert term_match_of(kb, "ask_condition", {"text": story, "entities": []}) is None
+    calves = "My calves lock up on long runs. Can IASTM help that kind of cramping?"
+    assert term_match_of(kb, "ask_condition", {"text": calves, "entities": []}).topic.id == "muscle_spasms"
+
+
 def test_a_name_found_by_nlu_is_read_in_its_sentence_and_a_corrected_one_alone():
     kb = load_knowledge()
 

@@ -218,6 +218,9 @@ def test_each_condition_is_found_by_its_own_name(topic):
         ("fine on the couch, but as soon as i move around my hip aches", "pain_with_movement"),
         ("i get terrible menstrual cramps, could IASTM help?", None),
         ("my period is brutal every month, can scraping ease that kind of cramping?", None),
+        ("these knots in my upper traps never let go, can scraping help?", "myofascial_pain"),
+        ("my lower back keeps going into spasms when I garden", "muscle_spasms"),
+        ("my upper back is sore all the time", "thoracic_pain"),
         ("my calves cramp during long runs, a writer's cramp too, would scraping help?", "muscle_spasms"),
         ("is it romantic", None),
     ],
@@ -225,6 +228,11 @@ def test_each_condition_is_found_by_its_own_name(topic):
 def test_condition_lookup_by_words(text, topic_id):
     topic = KB.condition_topic(text)
     assert (topic.id if topic else None) == topic_id
+
+
+def test_place_terms_are_terms_of_their_topic():
+    for topic in KB.topics.values():
+        assert set(topic.place_terms) <= set(topic.terms), topic.id
 
 
 def test_no_empty_article_list_is_answered_from_itself():
