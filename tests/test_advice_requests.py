@@ -64,6 +64,13 @@ REQUESTS = load_advice_requests()
         ("can my 12-year-old daughter get graston? her knee hurts after volleyball", "personal_safety"),
         ("my dad has the sugar and takes insulin, is okay for him to try this?", "personal_safety"),
         ("had knee surgery two weeks ago, is it too soon for scraping near the scar?", "personal_safety"),
+        # passed on by the front desk, and plans for one person (development sets, in other words)
+        ("a patient on the phone wants to know if his ankle pain is a stress fracture", "diagnosis"),
+        ("she asks if it's tendinitis or something worse", "diagnosis"),
+        ("can you tell which one she has, bursitis or a strain?", "diagnosis"),
+        ("how many graston visits would I need for my elbow?", "plan"),
+        ("how often should he come in for his neck", "plan"),
+        ("should I quit my stretching routine and just get scraped instead?", "plan"),
     ],
 )
 def test_a_request_for_personal_advice_is_recognised_by_its_shape(text, shape):
@@ -101,6 +108,10 @@ def test_a_request_for_personal_advice_is_recognised_by_its_shape(text, shape):
         # what a person was told is no request for a diagnosis (development set 14, in other words)
         "El doctor me dijo que tengo fascitis plantar. ¿Duele el raspado?",
         "Will the scraping make me bruise?",  # no circumstance of the asker's
+        "would scraping help if it's plantar fasciitis?",
+        "how many sessions does it usually take?",
+        "how much time do i need to plan for a graston appointment",
+        "I want to know if graston is safe",
     ],
 )
 def test_other_questions_are_left_to_the_intent_classifier(text):
