@@ -241,14 +241,18 @@ class ActionAnswerTopic(Action):
             # (two questions are two topics: "how does it work? and does it break up scar tissue?")
             condition = condition_asked_about(kb, message)
             if condition:  # "is there evidence it helps low back pain?": the findings on low back pain
-                return answer_topic(dispatcher, kb, condition.topic, near_term_note(kb, condition))
+                topic = kb.as_asked(condition.topic, message.get("text") or "")
+                note = near_term_note(kb, condition) if topic is condition.topic else None
+                return answer_topic(dispatcher, kb, topic, note)
             if unknown_condition_asked(message):
                 utter(dispatcher, unknown_condition_reply(kb, message))
                 return []
         if intent in TERM_INTENTS:
             match = term_match_of(kb, intent, message)
             if match:
-                return answer_topic(dispatcher, kb, match.topic, near_term_note(kb, match))
+                topic = kb.as_asked(match.topic, message.get("text") or "")
+                note = near_term_note(kb, match) if topic is match.topic else None
+                return answer_topic(dispatcher, kb, topic, note)
             if intent == CONDITION_INTENT:
                 after_effect = kb.after_effect_match(message.get("text") or "")
                 if after_effect:  # "tingly after graston, normal?"

@@ -47,7 +47,9 @@ class Topic:
     their longer forms; never inside a phrase of `near_terms_except`, "came back" for "back"; never
     in a message naming one of `near_terms_unless`, "period cramps ... that kind of cramping"); a
     `problem` topic's own term beats a longer one of another topic's `place_terms` ("knots in my
-    upper traps" asks about the knots, not the upper back); a
+    upper traps" asks about the knots, not the upper back); a question with one of its
+    `claim_words` asks for the evidence on that claim, the topic `claimed_by` ("does it really break
+    up scar tissue?"); a
     study's topic names its `reference`. A topic of another intent may list them
     too: a question with only a near term in it ("tired after the session") gets the note first."""
 
@@ -64,6 +66,8 @@ class Topic:
     near_terms_unless: tuple[str, ...] = ()
     problem: bool = False
     place_terms: tuple[str, ...] = ()
+    claim_words: tuple[str, ...] = ()
+    claimed_by: str | None = None
     name: str | None = None
     reference: str | None = None
 
@@ -152,6 +156,13 @@ class KnowledgeBase:
             found = [m for m in found if m.term not in m.topic.place_terms]
         return max(found, key=lambda m: len(m.term), default=None)  # the first of the longest
 
+    def as_asked(self, topic: Topic, text: str) -> Topic:
+        """The topic that answers `text`: `topic`, or the evidence on a claim about it that `text`
+        questions ("does it really break up scar tissue?" asks for the evidence on fascia)."""
+        if topic.claimed_by and _has_phrase(text, topic.claim_words):
+            return self.topics[topic.claimed_by]
+        return topic
+
     def asks_about_safety(self, text: str) -> bool:
         """Whether a question uses one of the `safety_words` (whole words or phrases)."""
         return _has_phrase(text, self.safety_words)
@@ -230,6 +241,8 @@ def parse_knowledge(raw: dict) -> KnowledgeBase:
             near_terms_unless=tuple(entry.get("near_terms_unless", ())),
             problem=entry.get("problem", False),
             place_terms=tuple(entry.get("place_terms", ())),
+            claim_words=tuple(entry.get("claim_words", ())),
+            claimed_by=entry.get("claimed_by"),
             name=entry.get("name"),
             reference=entry.get("reference"),
         )

@@ -230,6 +230,23 @@ def test_condition_lookup_by_words(text, topic_id):
     assert (topic.id if topic else None) == topic_id
 
 
+@pytest.mark.parametrize(
+    ("text", "topic_id"),
+    [
+        ("can the scraping really break up the scar tissue from my c-section?", "fascia_evidence"),
+        ("¿de verdad el raspado rompe las adherencias?", "fascia_evidence"),
+        ("does it work on scars from surgery?", "scar_tissue"),
+    ],
+)
+def test_a_claim_about_a_condition_is_answered_by_its_evidence(text, topic_id):
+    assert KB.as_asked(KB.condition_topic(text), text).id == topic_id
+
+
+def test_every_claim_is_answered_by_a_topic():
+    for topic in KB.topics.values():
+        assert topic.claimed_by is None or (topic.claim_words and topic.claimed_by in KB.topics), topic.id
+
+
 def test_place_terms_are_terms_of_their_topic():
     for topic in KB.topics.values():
         assert set(topic.place_terms) <= set(topic.terms), topic.id
