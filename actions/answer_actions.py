@@ -27,7 +27,7 @@ from actions.replies import (
     references_reply,
     suggestions_reply,
 )
-from actions.scope_actions import ActionPersonalSafety, utter_scope_reply
+from actions.scope_actions import ActionNoAnswer, ActionPersonalSafety, utter_scope_reply
 
 LAST_TOPIC_SLOT = "last_topic"
 MORE_GIVEN_SLOT = "more_given"
@@ -224,6 +224,10 @@ class ActionAnswerTopic(Action):
         kb = load_knowledge()
         message = tracker.latest_message
         intent = (message.get("intent") or {}).get("name")
+        if kb.leaves_unanswered(message.get("text") or ""):
+            # "how long do the results last?": the articles never say, whatever topic its words are of
+            utter_scope_reply(dispatcher, ActionNoAnswer.response, ActionNoAnswer.reply_type, tracker)
+            return []
         if intent == CONDITION_INTENT and kb.asks_about_safety(message.get("text") or ""):
             # "is scraping safe with my eczema?": the articles say nothing on who should not have it
             safety = ActionPersonalSafety

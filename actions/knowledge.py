@@ -99,6 +99,7 @@ class KnowledgeBase:
     articles: dict[str, Article]
     wording: dict[str, str]
     safety_words: tuple[str, ...] = ()
+    unanswered_questions: tuple[re.Pattern, ...] = ()
     after_session_words: tuple[str, ...] = ()
     starter_topics: tuple[str, ...] = ()  # offered when there is nothing to follow up
     condition_first_intents: tuple[str, ...] = ()  # answered by the condition they name, if any
@@ -155,6 +156,12 @@ class KnowledgeBase:
         if any(m.articles_use_it and m.topic.problem for m in found):
             found = [m for m in found if m.term not in m.topic.place_terms]
         return max(found, key=lambda m: len(m.term), default=None)  # the first of the longest
+
+    def leaves_unanswered(self, text: str) -> bool:
+        """Whether a question asks what the articles never say, in words of a topic they answer
+        ("how long do the results last?": `unanswered_questions`)."""
+        words = _words(text)
+        return any(p.search(words) for p in self.unanswered_questions)
 
     def as_asked(self, topic: Topic, text: str) -> Topic:
         """The topic that answers `text`: `topic`, or the evidence on a claim about it that `text`
@@ -262,6 +269,7 @@ def parse_knowledge(raw: dict) -> KnowledgeBase:
         articles=articles,
         wording=raw["wording"],
         safety_words=tuple(raw.get("safety_words", ())),
+        unanswered_questions=tuple(re.compile(p) for p in raw.get("unanswered_questions", ())),
         after_session_words=tuple(raw.get("after_session_words", ())),
         starter_topics=tuple(raw.get("starter_topics", ())),
         condition_first_intents=tuple(raw.get("condition_first_intents", ())),

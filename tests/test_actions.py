@@ -137,6 +137,28 @@ async def test_a_condition_question_about_safety_gets_the_personal_safety_reply(
     assert message["response"] == "utter_personal_safety"
 
 
+@pytest.mark.parametrize(
+    ("intent", "question"),
+    [
+        ("ask_effectiveness", "how long will the benefits of graston last?"),
+        ("ask_benefits", "¿cuánto duran los efectos del raspado?"),
+    ],
+)
+async def test_a_question_the_articles_never_answer_gets_the_no_answer_whatever_its_intent(
+    intent, question, dispatcher, make_tracker, domain
+):
+    await ActionAnswerTopic().run(dispatcher, make_tracker(intent, question), domain)
+    message = only_message(dispatcher)
+    assert message["custom"]["type"] == "no_answer"
+    assert message["response"].startswith("utter_no_answer")  # in Spanish: utter_no_answer_es
+
+
+async def test_a_claim_questioned_about_a_condition_gets_the_evidence_on_it(dispatcher, make_tracker, domain):
+    question = "does it really break up scar tissue?"
+    await ActionAnswerTopic().run(dispatcher, make_tracker("ask_condition", question), domain)
+    assert only_message(dispatcher)["custom"]["topic"] == "fascia_evidence"
+
+
 async def test_a_word_the_articles_do_not_use_is_answered_with_a_note_saying_so(
     dispatcher, make_tracker, domain
 ):

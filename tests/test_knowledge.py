@@ -242,6 +242,19 @@ def test_a_claim_about_a_condition_is_answered_by_its_evidence(text, topic_id):
     assert KB.as_asked(KB.condition_topic(text), text).id == topic_id
 
 
+@pytest.mark.parametrize(
+    ("text", "unanswered"),
+    [
+        ("How long do the results of scraping last?", True),
+        ("how long will the relief from graston stick around", True),
+        ("how long do the marks last?", False),  # bruising: the articles answer it
+        ("how long does a session last?", False),  # a visit: the out-of-scope intent's
+    ],
+)
+def test_questions_the_articles_never_answer_are_known_by_their_shape(text, unanswered):
+    assert KB.leaves_unanswered(text) is unanswered
+
+
 def test_every_claim_is_answered_by_a_topic():
     for topic in KB.topics.values():
         assert topic.claimed_by is None or (topic.claim_words and topic.claimed_by in KB.topics), topic.id
