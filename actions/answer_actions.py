@@ -210,6 +210,15 @@ def answer_topic(
     return [SlotSet(LAST_TOPIC_SLOT, topic.id), SlotSet(MORE_GIVEN_SLOT, False)]
 
 
+def answer_match(
+    dispatcher: CollectingDispatcher, kb: KnowledgeBase, match: TermMatch, text: str
+) -> list[EventType]:
+    """Answer the topic a question's words picked, or the evidence on a claim about it that the
+    question doubts (`KnowledgeBase.as_asked`; the near-term note only for the topic picked)."""
+    topic = kb.as_asked(match.topic, text)
+    return answer_topic(dispatcher, kb, topic, near_term_note(kb, match) if topic is match.topic else None)
+
+
 class ActionAnswerTopic(Action):
     """Answer the topic the user asked about, or say honestly that the articles do not cover it."""
 
@@ -245,18 +254,14 @@ class ActionAnswerTopic(Action):
             # (two questions are two topics: "how does it work? and does it break up scar tissue?")
             condition = condition_asked_about(kb, message)
             if condition:  # "is there evidence it helps low back pain?": the findings on low back pain
-                topic = kb.as_asked(condition.topic, message.get("text") or "")
-                note = near_term_note(kb, condition) if topic is condition.topic else None
-                return answer_topic(dispatcher, kb, topic, note)
+                return answer_match(dispatcher, kb, condition, message.get("text") or "")
             if unknown_condition_asked(message):
                 utter(dispatcher, unknown_condition_reply(kb, message))
                 return []
         if intent in TERM_INTENTS:
             match = term_match_of(kb, intent, message)
             if match:
-                topic = kb.as_asked(match.topic, message.get("text") or "")
-                note = near_term_note(kb, match) if topic is match.topic else None
-                return answer_topic(dispatcher, kb, topic, note)
+                return answer_match(dispatcher, kb, match, message.get("text") or "")
             if intent == CONDITION_INTENT:
                 after_effect = kb.after_effect_match(message.get("text") or "")
                 if after_effect:  # "tingly after graston, normal?"
