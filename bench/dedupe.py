@@ -1,6 +1,7 @@
 """Drop the messages of a new held-out set that equal (after normalising case, accents, punctuation
 and spaces) a message the project already holds: NLU and triage training data, development and
 held-out sets. The dropped ones are not printed, so they stay unread.
+Sets waiting in tests/eval/next/ count as held too.
 Usage: python -m bench.dedupe NEW.yml [NEW2.yml ...] (rewrites each file, prints how many it dropped)
 """
 
@@ -13,7 +14,7 @@ import yaml
 from triage.text import normal_form
 
 ROOT = Path(__file__).resolve().parent.parent
-HELD = ("data/*.yml", "bench/*.yml", "tests/eval/*.yml", "knowledge/triage/train/*.yml")
+HELD = ("data/*.yml", "bench/*.yml", "tests/eval/*.yml", "tests/eval/next/*.yml", "knowledge/triage/train/*.yml")
 ANNOTATION = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\{[^}]*\}")
 
 
