@@ -147,7 +147,7 @@ dev-score: train
 # every miss and false alarm listed: for tuning the triage patterns and data; its held-out sets are
 # only scored by `make bench`.
 triage-dev: $(TRIAGE_MODEL)
-	for set in dev dev2 dev3 dev4 dev5 dev6 dev7 dev8 dev9 dev10 dev11 dev12 dev13 dev14 dev15 dev16 dev17 dev18 dev19 dev20 dev21 dev22 dev23 dev24 dev25 dev26 dev27 dev28 dev29 faq; do $(PY) -m bench.triage_eval --set $$set || exit 1; done
+	for set in dev dev2 dev3 dev4 dev5 dev6 dev7 dev8 dev9 dev10 dev11 dev12 dev13 dev14 dev15 dev16 dev17 dev18 dev19 dev20 dev21 dev22 dev23 dev24 dev25 dev26 dev27 dev28 dev29 hard faq; do $(PY) -m bench.triage_eval --set $$set || exit 1; done
 
 clean:
 	rm -rf models results .pytest_cache

@@ -14,7 +14,13 @@ import yaml
 from triage.text import normal_form
 
 ROOT = Path(__file__).resolve().parent.parent
-HELD = ("data/*.yml", "bench/*.yml", "tests/eval/*.yml", "tests/eval/next/*.yml", "knowledge/triage/train/*.yml")
+HELD = (
+    "data/*.yml",
+    "bench/*.yml",
+    "tests/eval/*.yml",
+    "tests/eval/next/*.yml",
+    "knowledge/triage/train/*.yml",
+)
 ANNOTATION = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\{[^}]*\}")
 
 

@@ -16,6 +16,8 @@ bench/dev_questions_14.yml and bench/dev_edges_12.yml (the twelfth ones, scored 
 bench/dev_questions_15.yml and bench/dev_edges_13.yml (the thirteenth ones, scored once),
 bench/dev_questions_16.yml and bench/dev_edges_14.yml (the fourteenth ones, scored once),
 bench/dev_questions_17.yml and bench/dev_edges_15.yml (the fifteenth ones, scored once);
+bench/dev_edges_hard.yml (asides before a question, greetings, hostile input and the edge classes, by a
+helper that saw no training data, 2026-12-02);
 bench/dev_questions_4.yml (written by a helper that saw no training data, read once before tuning on
 it). Unlike the held-out sets they may be read freely, so this prints every wrongly answered question
 with what came back.
@@ -65,6 +67,7 @@ DEV_SETS = {
     ROOT / "bench" / "dev_edges_14.yml": EDGES,
     ROOT / "bench" / "dev_questions_17.yml": "",
     ROOT / "bench" / "dev_edges_15.yml": EDGES,
+    ROOT / "bench" / "dev_edges_hard.yml": EDGES,
 }
 
 

@@ -9,6 +9,9 @@ story that makes the question personal keeps it personal: "I'm 7 months pregnant
 is a personal-safety question (the whole message's intent), not the general "is it safe?". A
 question sentence that follows up ("What does that mean?") points at the message's own story, so
 it never replaces the whole message's intent.
+A remark set off from the question by a change of subject ("my wifi keeps having seizures lol,
+anyway does graston hurt?", "ay que calor, por cierto ¿duele?") is a story too, however short: the
+words after "anyway", "btw", "by the way", "por cierto", "en fin" or a colon are a sentence of their own.
 Used by the message processor (server/processor.py), so every channel and the benchmark get it.
 """
 
@@ -30,6 +33,12 @@ PERSONAL_INTENTS = ("ask_personal_safety", "ask_condition")
 GENERAL_INTENTS = ("ask_safety",)
 FOLLOW_UP_INTENTS = ("ask_more",)
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
+# A change of subject after a remark: after punctuation, the marker starts a new sentence; so does
+# what follows a colon ("phone's at 2% so real quick: what is it used for?").
+TOPIC_SHIFT = re.compile(
+    r"[,;:.!?]\s*(?:but\s+)?(?:anyway|anyways|anyhow|btw|by the way|en fin|por cierto)\b[,:!]?\s+|:\s+",
+    re.IGNORECASE,
+)
 QUESTION_OPENERS = re.compile(
     r"^(what|what's|whats|how|why|when|where|who|which|is|isn't|are|aren't|am|was|were|does|doesn't|do|did|"
     r"can|could|would|wouldn't|will|won't|should|shouldn't|may|might|has|have|any|tell me)\b",
@@ -40,9 +49,11 @@ FOCUS_KEY = "focused_on"
 
 
 def question_sentences(text: str) -> list[str]:
-    """The sentences of a long message that ask something; none for a short or one-sentence one."""
-    sentences = [s.strip() for s in SENTENCE_BREAK.split(text) if s.strip()]
-    if len(text.split()) < MIN_WORDS or len(sentences) < 2:
+    """The sentences of a long message, or of a remark and a change of subject, that ask something;
+    none for a short or one-sentence one."""
+    pieces = TOPIC_SHIFT.split(text)
+    sentences = [s.strip() for piece in pieces for s in SENTENCE_BREAK.split(piece) if s.strip()]
+    if len(sentences) < 2 or (len(text.split()) < MIN_WORDS and len(pieces) < 2):
         return []
     questions = dict.fromkeys(s for s in sentences if s.endswith("?") or QUESTION_OPENERS.match(s))
     return list(questions)[:MAX_QUESTIONS]

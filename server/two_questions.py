@@ -25,6 +25,7 @@ from nlu_addons.triage_classifier import EMERGENCY_INTENT
 from server.long_messages import (
     FALLBACK_INTENT,
     FOLLOW_UP_INTENTS,
+    GENERAL_INTENTS,
     QUESTION_OPENERS,
     SENTENCE_BREAK,
     confidence,
@@ -41,9 +42,15 @@ SPACE_RUN = re.compile(r"[^\S\n]+")
 LEADING_FILLER = re.compile(
     r"^(?:(?:hi|hey|hello|ok|okay|so|well|and|also|plus|but)\b[\s,!.]*)+", re.IGNORECASE
 )
-# A later part that points back ("what was it looking at?") after a question about a study asks about it;
-# beside a follow-up, a part that points back asks about the last answer too.
-REFERS_BACK = re.compile(r"\b(?:it|its|they|them|their|that one|this one)\b", re.IGNORECASE)
+# A later part that points back ("what was it looking at?", "what did he say about fascia?") after a
+# question about a study asks about it; beside a follow-up, a part that points back asks about the last
+# answer too.
+REFERS_BACK = re.compile(
+    r"\b(?:it|its|they|them|their|he|she|his|her|him|that one|this one)\b", re.IGNORECASE
+)
+# A personal-safety part makes a general "is it safe?" beside it personal: the articles' general
+# safety answer is no answer for a pacemaker.
+PERSONAL_SAFETY_INTENT = "ask_personal_safety"
 # Asking about the last answer: for more of it (a follow-up, as in long messages), or where it comes from.
 ABOUT_THE_LAST_ANSWER = {*FOLLOW_UP_INTENTS, "ask_source"}
 
@@ -88,6 +95,8 @@ async def _asks_each_surely(processor: MessageProcessor, message: UserMessage, p
         return False  # "What did the Kim review find, and what was it looking at?" asks about the study
     if ABOUT_THE_LAST_ANSWER & set(intents) and any(REFERS_BACK.search(text) for text in parts):
         return False  # "Where does that come from? What research backs it up?" follows up the last answer
+    if PERSONAL_SAFETY_INTENT in intents and set(GENERAL_INTENTS) & set(intents):
+        return False  # "do you do this on people with pacemakers? is it safe" asks one personal question
     return len(set(intents)) == len(intents)
 
 

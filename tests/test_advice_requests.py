@@ -70,6 +70,8 @@ REQUESTS = load_advice_requests()
         ("can you tell which one she has, bursitis or a strain?", "diagnosis"),
         ("how many graston visits would I need for my elbow?", "plan"),
         ("how often should he come in for his neck", "plan"),
+        ("how many graston sessions will it take to heal my shoulder?", "plan"),
+        ("tengo una prótesis de rodilla, ¿es seguro que me hagan el raspado?", "personal_safety"),
         ("should I quit my stretching routine and just get scraped instead?", "plan"),
     ],
 )

@@ -17,8 +17,26 @@ def test_question_sentences_of_a_long_message():
 
 
 @pytest.mark.parametrize(
+    ("text", "questions"),
+    [
+        ("my wifi keeps having seizures lol, anyway does graston hurt?", ["does graston hurt?"]),
+        ("ugh, mondays. But anyway: is it the same as gua sha?", ["is it the same as gua sha?"]),
+        ("ay que calor hoy, por cierto ¿duele el raspado?", ["¿duele el raspado?"]),
+        ("Hey, good morning! Quick one: what is IASTM?", ["what is IASTM?"]),
+    ],
+)
+def test_a_question_after_a_change_of_subject_is_a_sentence_of_its_own(text, questions):
+    assert question_sentences(text) == questions
+
+
+@pytest.mark.parametrize(
     "text",
-    ["is iastm painful? does it bruise?", "My physio mentioned Graston to me last week. What is it?"],
+    [
+        "is iastm painful? does it bruise?",
+        "does it work anyway? is it safe?",
+        "will it hurt anyway if I'm numb?",
+        "My physio mentioned Graston to me last week. What is it?",
+    ],
 )
 def test_short_messages_are_read_whole(text):
     assert question_sentences(text) == []

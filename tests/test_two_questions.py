@@ -143,12 +143,36 @@ def test_a_part_pointing_back_at_a_study_keeps_the_message_whole(handled):
     assert processor.handled == [(text, "m1")]
 
 
+def test_a_part_pointing_back_at_a_studys_author_keeps_the_message_whole(handled):
+    text = "what's the deal with Schleip 2016? what did he say about fascia"
+    processor = FakeProcessor(
+        {
+            "what's the deal with Schleip 2016?": ("ask_study", 0.99),
+            "what did he say about fascia": ("ask_fascia_evidence", 0.95),
+        }
+    )
+    handle(processor, text)
+    assert processor.handled == [(text, "m1")]
+
+
 def test_a_follow_up_with_a_part_pointing_back_keeps_the_message_whole(handled):
     text = "Where does that come from? What research backs it up?"
     processor = FakeProcessor(
         {
             "Where does that come from?": ("ask_source", 0.99),
             "What research backs it up?": ("ask_effectiveness", 0.9),
+        }
+    )
+    handle(processor, text)
+    assert processor.handled == [(text, "m1")]
+
+
+def test_a_general_safety_part_beside_a_personal_one_keeps_the_message_whole(handled):
+    text = "do you do this on people with pacemakers? is it safe"
+    processor = FakeProcessor(
+        {
+            "do you do this on people with pacemakers?": ("ask_personal_safety", 0.95),
+            "is it safe": ("ask_safety", 0.99),
         }
     )
     handle(processor, text)
