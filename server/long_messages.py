@@ -11,7 +11,9 @@ question sentence that follows up ("What does that mean?") points at the message
 it never replaces the whole message's intent.
 A remark set off from the question by a change of subject ("my wifi keeps having seizures lol,
 anyway does graston hurt?", "ay que calor, por cierto ¿duele?") is a story too, however short: the
-words after "anyway", "btw", "by the way", "por cierto", "en fin" or a colon are a sentence of their own.
+words after "anyway", "btw", "by the way", "por cierto", "en fin" or a colon are a sentence of their own,
+and their question gives the intent when it reads fairly surely, however sure the whole message is
+(the remark "traffic on I-10 is a nightmare" reads as a question about directions).
 Used by the message processor (server/processor.py), so every channel and the benchmark get it.
 """
 
@@ -26,13 +28,15 @@ from nlu_addons.triage_classifier import EMERGENCY_INTENT
 
 MIN_WORDS = 12  # shorter messages are classified whole
 MAX_QUESTIONS = 3  # different question sentences parsed on their own, at most (the first ones)
+SHIFTED_MIN_CONFIDENCE = 0.5  # a question after a change of subject gives the intent from this confidence
 FALLBACK_INTENT = "nlu_fallback"
 # Whole-message intents about the writer's own situation, and the general question sentences that
 # must not replace them (the articles' general safety answer is no answer for a pregnancy).
 PERSONAL_INTENTS = ("ask_personal_safety", "ask_condition")
 GENERAL_INTENTS = ("ask_safety",)
 FOLLOW_UP_INTENTS = ("ask_more",)
-SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n+")
+# After a full stop, a question or exclamation mark, or an emoji ("my cat spilled my coffee 😂 what ...").
+SENTENCE_BREAK = re.compile(r"(?<=[.!?\u2600-\u27bf\U0001f300-\U0001faff])\s+|\n+")
 # A change of subject after a remark: after punctuation, the marker starts a new sentence; so does
 # what follows a colon ("phone's at 2% so real quick: what is it used for?").
 TOPIC_SHIFT = re.compile(
@@ -59,6 +63,13 @@ def question_sentences(text: str) -> list[str]:
     return list(questions)[:MAX_QUESTIONS]
 
 
+def shifted_sentences(text: str) -> set[str]:
+    """The sentences after a change of subject ("..., anyway does it hurt?")."""
+    return {
+        s.strip() for piece in TOPIC_SHIFT.split(text)[1:] for s in SENTENCE_BREAK.split(piece) if s.strip()
+    }
+
+
 def confidence(parse_data: dict) -> float:
     """The confidence of the best intent other than the fallback."""
     ranking = [r for r in parse_data.get(INTENT_RANKING_KEY) or [] if r.get("name") != FALLBACK_INTENT]
@@ -72,6 +83,7 @@ def parse_by_question(parse: Callable[[UserMessage], dict], message: UserMessage
     if whole[INTENT].get("name") == EMERGENCY_INTENT:
         return whole
     best, best_sentence = whole, None
+    shifted = shifted_sentences(message.text or "")
     for sentence in question_sentences(message.text or ""):
         part_message = copy.copy(message)
         part_message.text = sentence
@@ -80,7 +92,8 @@ def parse_by_question(parse: Callable[[UserMessage], dict], message: UserMessage
             continue
         if part[INTENT].get("name") in FOLLOW_UP_INTENTS:
             continue
-        if confidence(part) > confidence(best):
+        after_a_remark = sentence in shifted and best is whole and confidence(part) >= SHIFTED_MIN_CONFIDENCE
+        if confidence(part) > confidence(best) or after_a_remark:
             best, best_sentence = part, sentence
     if best_sentence is None:
         return whole

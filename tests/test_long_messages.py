@@ -23,6 +23,10 @@ def test_question_sentences_of_a_long_message():
         ("ugh, mondays. But anyway: is it the same as gua sha?", ["is it the same as gua sha?"]),
         ("ay que calor hoy, por cierto ¿duele el raspado?", ["¿duele el raspado?"]),
         ("Hey, good morning! Quick one: what is IASTM?", ["what is IASTM?"]),
+        (
+            "my cat just knocked my coffee onto my keyboard 😂 what kind of tools do you guys scrape with?",
+            ["what kind of tools do you guys scrape with?"],
+        ),
     ],
 )
 def test_a_question_after_a_change_of_subject_is_a_sentence_of_its_own(text, questions):
@@ -107,3 +111,23 @@ def test_a_follow_up_sentence_points_at_the_story_and_never_replaces_it(parses):
     result = focused(parses, story)
     assert result["intent"]["name"] == "ask_nervous_system"
     assert FOCUS_KEY not in result
+
+
+def test_a_question_after_a_change_of_subject_beats_the_remark_when_fairly_sure(parses):
+    text = "traffic on I-10 is a nightmare today. Anyway, who actually does this treatment?"
+    parses[text] = parse("ask_contact", 0.98, text)
+    parses["who actually does this treatment?"] = parse(
+        "ask_who_performs", 0.85, "who actually does this treatment?"
+    )
+    found = focused(parses, text)
+    assert found["intent"]["name"] == "ask_who_performs"
+    assert found[FOCUS_KEY] == "who actually does this treatment?"
+
+
+def test_an_unsure_question_after_a_change_of_subject_leaves_the_whole_message(parses):
+    text = "traffic on I-10 is a nightmare today. Anyway, who actually does this treatment?"
+    parses[text] = parse("ask_contact", 0.98, text)
+    parses["who actually does this treatment?"] = parse(
+        "ask_who_performs", 0.4, "who actually does this treatment?"
+    )
+    assert focused(parses, text)["intent"]["name"] == "ask_contact"

@@ -134,47 +134,41 @@ def test_the_message_is_handled_whole_unless_every_part_is_a_sure_different_ques
     assert processor.handled == [(TWO, "m1")]
 
 
-def test_a_part_pointing_back_at_a_study_keeps_the_message_whole(handled):
-    text = "What did the Kim review find, and what was it looking at?"
-    processor = FakeProcessor(
-        {"What did the Kim review find": ("ask_study", 0.99), "what was it looking at?": ("ask_tools", 0.95)}
-    )
-    handle(processor, text)
-    assert processor.handled == [(text, "m1")]
-
-
-def test_a_part_pointing_back_at_a_studys_author_keeps_the_message_whole(handled):
-    text = "what's the deal with Schleip 2016? what did he say about fascia"
-    processor = FakeProcessor(
-        {
-            "what's the deal with Schleip 2016?": ("ask_study", 0.99),
-            "what did he say about fascia": ("ask_fascia_evidence", 0.95),
-        }
-    )
-    handle(processor, text)
-    assert processor.handled == [(text, "m1")]
-
-
-def test_a_follow_up_with_a_part_pointing_back_keeps_the_message_whole(handled):
-    text = "Where does that come from? What research backs it up?"
-    processor = FakeProcessor(
-        {
-            "Where does that come from?": ("ask_source", 0.99),
-            "What research backs it up?": ("ask_effectiveness", 0.9),
-        }
-    )
-    handle(processor, text)
-    assert processor.handled == [(text, "m1")]
-
-
-def test_a_general_safety_part_beside_a_personal_one_keeps_the_message_whole(handled):
-    text = "do you do this on people with pacemakers? is it safe"
-    processor = FakeProcessor(
-        {
-            "do you do this on people with pacemakers?": ("ask_personal_safety", 0.95),
-            "is it safe": ("ask_safety", 0.99),
-        }
-    )
+@pytest.mark.parametrize(
+    ("text", "intents"),
+    [
+        (  # a part pointing back at a study asks about it
+            "What did the Kim review find, and what was it looking at?",
+            {
+                "What did the Kim review find": ("ask_study", 0.99),
+                "what was it looking at?": ("ask_tools", 0.95),
+            },
+        ),
+        (  # ... or at its author
+            "what's the deal with Schleip 2016? what did he say about fascia",
+            {
+                "what's the deal with Schleip 2016?": ("ask_study", 0.99),
+                "what did he say about fascia": ("ask_fascia_evidence", 0.95),
+            },
+        ),
+        (  # a follow-up with a part pointing back asks about the last answer
+            "Where does that come from? What research backs it up?",
+            {
+                "Where does that come from?": ("ask_source", 0.99),
+                "What research backs it up?": ("ask_effectiveness", 0.9),
+            },
+        ),
+        (  # a general "is it safe?" beside a personal-safety part is personal too
+            "do you do this on people with pacemakers? is it safe",
+            {
+                "do you do this on people with pacemakers?": ("ask_personal_safety", 0.95),
+                "is it safe": ("ask_safety", 0.99),
+            },
+        ),
+    ],
+)
+def test_parts_that_belong_together_keep_the_message_whole(handled, text, intents):
+    processor = FakeProcessor(intents)
     handle(processor, text)
     assert processor.handled == [(text, "m1")]
 
