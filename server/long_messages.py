@@ -56,7 +56,7 @@ def question_sentences(text: str) -> list[str]:
     """The sentences of a long message, or of a remark and a change of subject, that ask something;
     none for a short or one-sentence one."""
     pieces = TOPIC_SHIFT.split(text)
-    sentences = [s.strip() for piece in pieces for s in SENTENCE_BREAK.split(piece) if s.strip()]
+    sentences = _sentences(pieces)
     if len(sentences) < 2 or (len(text.split()) < MIN_WORDS and len(pieces) < 2):
         return []
     questions = dict.fromkeys(s for s in sentences if s.endswith("?") or QUESTION_OPENERS.match(s))
@@ -65,9 +65,12 @@ def question_sentences(text: str) -> list[str]:
 
 def shifted_sentences(text: str) -> set[str]:
     """The sentences after a change of subject ("..., anyway does it hurt?")."""
-    return {
-        s.strip() for piece in TOPIC_SHIFT.split(text)[1:] for s in SENTENCE_BREAK.split(piece) if s.strip()
-    }
+    return set(_sentences(TOPIC_SHIFT.split(text)[1:]))
+
+
+def _sentences(pieces: list[str]) -> list[str]:
+    """The sentences of the pieces of a message, in order."""
+    return [s.strip() for piece in pieces for s in SENTENCE_BREAK.split(piece) if s.strip()]
 
 
 def confidence(parse_data: dict) -> float:
